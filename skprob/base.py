@@ -1,0 +1,617 @@
+"""The estimator part of the recipe: scikit-learn classes around a family.
+
+:class:`MLPDistributionEstimator` does everything that does not depend on the
+distribution: input validation, the network, the training loop, batching at
+prediction time, scoring by log-likelihood. A concrete estimator is a family
+plus hyper-parameters: it only implements ``_make_family``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._compat import (
+    Interval,
+    StrOptions,
+    check_is_fitted,
+    check_sample_weight,
+    fit_context,
+    validate_data,
+)
+from .network import ACTIVATIONS, DistributionNetwork, hidden_sizes
+from .training import TrainingConfig, train
+
+__all__ = [
+    "ESTIMATORS",
+    "MLPDistributionClassifier",
+    "MLPDistributionEstimator",
+    "MLPDistributionRegressor",
+    "all_estimators",
+    "resolve_device",
+]
+
+#: Registry of public estimator classes by name, filled as they are defined.
+ESTIMATORS: dict = {}
+
+#: Rows per forward pass at prediction time (bounds memory on large inputs).
+PREDICT_CHUNK = 65536
+#: Batch size of ``batch_size="auto"``.
+AUTO_BATCH_SIZE = 256
+
+
+def all_estimators():
+    """All public skprob estimator classes, sorted by name.
+
+    Returns
+    -------
+    list of type
+
+    Examples
+    --------
+    >>> from skprob import all_estimators
+    >>> "PoissonMLPRegressor" in [cls.__name__ for cls in all_estimators()]
+    True
+    """
+    return [ESTIMATORS[name] for name in sorted(ESTIMATORS)]
+
+
+def resolve_device(device):
+    """Turn the ``device`` hyper-parameter into a :class:`torch.device`.
+
+    Parameters
+    ----------
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device, or names an accelerator that is absent.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a torch device; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but no CUDA GPU is available to torch; "
+            "use device='cpu', or device='auto' to take a GPU only when there is one."
+        )
+    if resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} was requested but MPS is not available.")
+    return resolved
+
+
+class MLPDistributionEstimator(BaseEstimator):
+    """Base class: an MLP that predicts the parameters of a distribution family.
+
+    Not used directly; see the concrete estimators. Subclasses implement
+    ``_make_family`` and are registered in :data:`ESTIMATORS`.
+    """
+
+    _parameter_constraints: dict = {
+        "depth": [Interval(Integral, 0, None, closed="left")],
+        "width": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [None, "array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"adam", "adamw", "sgd", "lbfgs"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "batch_size": [StrOptions({"auto", "full"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scale_inputs": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        depth=2,
+        width=64,
+        hidden_layer_sizes=None,
+        activation="relu",
+        dropout=0.0,
+        weight_decay=0.0,
+        solver="adam",
+        learning_rate_init=1e-3,
+        momentum=0.9,
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        tol=1e-4,
+        scale_inputs=True,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        self.depth = depth
+        self.width = width
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.weight_decay = weight_decay
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.scale_inputs = scale_inputs
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_make_family" in cls.__dict__ and not cls.__name__.startswith("_"):
+            ESTIMATORS[cls.__name__] = cls
+
+    def _make_family(self):
+        """The (unfitted) distribution family this estimator trains."""
+        raise NotImplementedError
+
+    def _check_target(self, y, sample_weight):
+        """Estimator-level target checks that need the sample weights."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        family = self._make_family()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = family.multi_output and not family.is_classifier
+        tags.target_tags.single_output = not family.joint
+        return tags
+
+    # -- fitting ----------------------------------------------------------------
+    @fit_context
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network by minimising the mean negative log-likelihood.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, inside the family's support.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the likelihood.
+
+        Returns
+        -------
+        self
+            The fitted estimator.
+        """
+        # A failed fit must not leave a half-fitted estimator behind.
+        previous_state = dict(self.__dict__)
+        try:
+            self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous_state)
+            raise
+        return self
+
+    def _validate_fit_data(self, X, y):
+        family = self._make_family()
+        reset = not (self.warm_start and hasattr(self, "module_"))
+        return validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=(np.float64, np.float32),
+            multi_output=family.multi_output and not family.is_classifier,
+            y_numeric=not family.is_classifier,
+        )
+
+    def _fit(self, X, y, sample_weight):
+        output_names = list(map(str, y.columns)) if isinstance(y, pd.DataFrame) else None
+        X, y = self._validate_fit_data(X, y)
+        weights = None
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, X)
+            if not weights.sum() > 0:
+                raise ValueError("sample_weight sums to zero; at least one row needs a positive weight.")
+            if np.all(weights == weights[0]):
+                weights = None  # equal weights leave the mean NLL unchanged
+        self._check_target(y, weights)
+
+        warm = self.warm_start and hasattr(self, "module_")
+        if warm:
+            family = self.family_
+            family.transform_target(y)  # support check against the fitted family
+        else:
+            family = self._make_family().fit(y, weights)
+        device = resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+        if warm:
+            x_mean, x_scale = self.x_mean_, self.x_scale_
+        elif self.scale_inputs:
+            x_mean = X.mean(axis=0, dtype=np.float64)
+            x_scale = X.std(axis=0, dtype=np.float64)
+            x_scale[~(x_scale > 0)] = 1.0
+        else:
+            x_mean, x_scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        X_std = ((X - x_mean) / x_scale).astype(np.float32)
+        Y = family.transform_target(y)
+
+        train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
+        to_tensor = lambda a, dtype: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
+        def subset(idx):
+            return (
+                to_tensor(X_std[idx], torch.float32),
+                to_tensor(Y[idx], family.target_dtype),
+                None if weights is None else to_tensor(weights[idx], torch.float32),
+            )
+        train_data = subset(train_idx)
+        validation_data = subset(val_idx) if val_idx is not None else None
+        n_train = len(train_idx)
+        if self.batch_size == "full":
+            batch_size = n_train
+        elif self.batch_size == "auto":
+            batch_size = min(AUTO_BATCH_SIZE, n_train)
+        else:
+            batch_size = min(int(self.batch_size), n_train)
+        config = TrainingConfig(
+            solver=self.solver,
+            learning_rate=float(self.learning_rate_init),
+            momentum=float(self.momentum),
+            weight_decay=float(self.weight_decay),
+            batch_size=batch_size,
+            max_iter=int(self.max_iter),
+            n_iter_no_change=int(self.n_iter_no_change),
+            tol=float(self.tol),
+            verbose=int(self.verbose),
+        )
+        generator = torch.Generator().manual_seed(seed)
+        rng_devices = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=rng_devices):
+            torch.manual_seed(seed)
+            if warm:
+                module = self.module_.to(device)
+                previous = self.training_result_
+            else:
+                n_dependent, n_constant = family.n_raw_
+                module = DistributionNetwork(
+                    n_features=X.shape[1],
+                    hidden=hidden_sizes(self.hidden_layer_sizes, self.depth, self.width),
+                    n_dependent=n_dependent,
+                    n_constant=n_constant,
+                    initial_bias=family.initial_raw_,
+                    activation=self.activation,
+                    dropout=float(self.dropout),
+                ).to(device)
+                previous = None
+            result = train(
+                module,
+                family.nll,
+                train_data,
+                validation_data,
+                config=config,
+                generator=generator,
+                result=previous,
+            )
+
+        self.module_ = module
+        self.family_ = family
+        self.device_ = device
+        self.x_mean_ = x_mean
+        self.x_scale_ = x_scale
+        self.output_names_ = output_names
+        self.training_result_ = result
+        self.loss_curve_ = list(result.train_loss)
+        self.validation_loss_curve_ = list(result.validation_loss)
+        self.best_validation_loss_ = (
+            min(result.validation_loss) if result.validation_loss else None
+        )
+        self.n_iter_ = result.n_iter
+        if family.is_classifier:
+            self.classes_ = family.classes_
+        return self
+
+    def _split(self, n_samples, codes, seed):
+        """Training and validation row indices (no validation set without early stopping)."""
+        all_rows = np.arange(n_samples)
+        n_val = int(np.floor(self.validation_fraction * n_samples))
+        if not self.early_stopping or n_val < 1 or n_samples - n_val < 1:
+            return all_rows, None
+        stratify = None
+        if codes is not None:
+            counts = np.bincount(codes.astype(np.int64))
+            counts = counts[counts > 0]
+            if counts.min() >= 2 and n_val >= len(counts) and n_samples - n_val >= len(counts):
+                stratify = codes
+        train_idx, val_idx = train_test_split(
+            all_rows, test_size=n_val, random_state=seed % (2**31 - 1), stratify=stratify
+        )
+        return np.sort(train_idx), np.sort(val_idx)
+
+    # -- prediction -------------------------------------------------------------
+    def _validate_predict_data(self, X):
+        check_is_fitted(self, "module_")
+        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+
+    def _raw_params(self, X):
+        """Linked parameters (standardised units) for every row, as float64 arrays."""
+        module = self.module_
+        device = next(module.parameters()).device
+        module.eval()
+        chunks = []
+        with torch.inference_mode():
+            for start in range(0, len(X), PREDICT_CHUNK):
+                block = (X[start : start + PREDICT_CHUNK] - self.x_mean_) / self.x_scale_
+                raw = module(torch.as_tensor(block, dtype=torch.float32, device=device))
+                params = self.family_.link(raw.double())
+                chunks.append({k: v.double().cpu().numpy() for k, v in params.items()})
+        if len(chunks) == 1:
+            return chunks[0]
+        return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+
+    def predict_dist(self, X):
+        """Predicted distribution of the target for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Distribution
+            One distribution per row, with ``mean``, ``var``, ``std``, ``mode``,
+            ``median``, ``ppf``, ``interval``, ``cdf``, ``logpdf``/``logpmf``,
+            ``rvs``, slicing and ``to_frame`` (which keeps a DataFrame's index).
+        """
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        X = self._validate_predict_data(X)
+        return self.family_.distribution(
+            self._raw_params(X), index=index, output_names=self.output_names_
+        )
+
+    def _target_for_scoring(self, y):
+        return np.asarray(y)
+
+    def log_likelihood(self, X, y):
+        """Log-likelihood of each row's target under its predicted distribution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Summed over independent outputs for a 2-D target.
+        """
+        dist = self.predict_dist(X)
+        return dist.log_likelihood(self._target_for_scoring(y))
+
+    def score(self, X, y, sample_weight=None):
+        """Mean log-likelihood per sample (minus the mean NLL): higher is better.
+
+        This is the criterion the network was trained on, in the target's own
+        units, so ``GridSearchCV`` and ``cross_val_score`` select models by
+        held-out NLL without a custom scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        log_lik = self.log_likelihood(X, y)
+        weights = None if sample_weight is None else check_sample_weight(sample_weight, log_lik[:, None])
+        return float(np.average(log_lik, weights=weights))
+
+    def nll(self, X, y, sample_weight=None):
+        """Mean negative log-likelihood per sample (``-score``): lower is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        return -self.score(X, y, sample_weight=sample_weight)
+
+
+class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
+    """Base class of regressors: adds the choice of point prediction."""
+
+    _parameter_constraints: dict = {
+        **MLPDistributionEstimator._parameter_constraints,
+        "prediction": [StrOptions({"mode", "mean", "median"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        prediction="mode",
+        depth=2,
+        width=64,
+        hidden_layer_sizes=None,
+        activation="relu",
+        dropout=0.0,
+        weight_decay=0.0,
+        solver="adam",
+        learning_rate_init=1e-3,
+        momentum=0.9,
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        tol=1e-4,
+        scale_inputs=True,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            depth=depth,
+            width=width,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            weight_decay=weight_decay,
+            solver=solver,
+            learning_rate_init=learning_rate_init,
+            momentum=momentum,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            scale_inputs=scale_inputs,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.prediction = prediction
+
+    # RegressorMixin.score (R^2) comes first in the MRO; skprob scores by likelihood.
+    score = MLPDistributionEstimator.score
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # score is a log-likelihood, not R^2: sklearn's "score > 0.5" test does not apply.
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    def _target_for_scoring(self, y):
+        return np.asarray(y, dtype=np.float64)
+
+    def predict(self, X, return_std=False):
+        """Point prediction: the mode (seeds' step 4), mean or median per ``prediction``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the predictive standard deviation, as
+            :meth:`sklearn.gaussian_process.GaussianProcessRegressor.predict` does.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_std : ndarray, only when ``return_std=True``
+        """
+        dist = self.predict_dist(X)
+        point = getattr(dist, self.prediction)()
+        if return_std:
+            return point, dist.std()
+        return point
+
+
+class MLPDistributionClassifier(ClassifierMixin, MLPDistributionEstimator):
+    """Base class of classifiers: labels of any type, probabilities in log space.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    """
+
+    # ClassifierMixin.score (accuracy) comes first in the MRO; skprob scores by likelihood.
+    score = MLPDistributionEstimator.score
+
+    def _validate_fit_data(self, X, y):
+        X, y = super()._validate_fit_data(X, y)
+        check_classification_targets(y)
+        return X, y
+
+    def _check_target(self, y, sample_weight):
+        present = y if sample_weight is None else y[sample_weight > 0]
+        classes = np.unique(present)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only one class with positive weight ({classes[0]!r}); "
+                "a classifier needs at least two classes."
+            )
+
+    def predict_log_proba(self, X):
+        """Log-probability of each class, computed in log space.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow :attr:`classes_`.
+        """
+        return self.predict_dist(X).log_probs()
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow :attr:`classes_`; rows sum to one.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable label of each row.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.predict_dist(X).mode()

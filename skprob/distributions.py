@@ -1,0 +1,332 @@
+"""Predicted distributions: one distribution per row of ``X``, as numpy arrays.
+
+:meth:`predict_dist` returns a subclass of :class:`Distribution`. Method names
+follow :mod:`scipy.stats` (``logpdf``/``logpmf``, ``cdf``, ``ppf``,
+``interval``, ``rvs``); ``mean``, ``var`` and friends are methods, as on a
+frozen scipy distribution. Each family defines its own subclass next to its
+training code, in ``skprob/families/``.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+__all__ = ["Distribution", "ScipyDistribution"]
+
+
+class Distribution:
+    """A batch of distributions, one per row, with parameters as numpy arrays.
+
+    Every parameter array has the row as its first axis. Univariate families
+    fitted on a 2-D target carry a second axis, one entry per (independent)
+    output; :meth:`log_likelihood` sums over it.
+
+    Parameters
+    ----------
+    index : pandas.Index or None, default=None
+        Row labels, kept by :meth:`to_frame`; a range index when ``None``.
+    output_names : sequence of str or None, default=None
+        Names of the outputs of a multi-output model, used by :meth:`to_frame`.
+    **params : array-like
+        The distribution's parameters, as named in :attr:`param_names`.
+
+    Examples
+    --------
+    >>> from skprob.families.normal import NormalDistribution
+    >>> dist = NormalDistribution(loc=[0.0, 1.0], scale=[1.0, 2.0])
+    >>> len(dist)
+    2
+    >>> dist.mean()
+    array([0., 1.])
+    >>> dist[1:].params
+    {'loc': array([1.]), 'scale': array([2.])}
+    """
+
+    #: Names of the parameters, in the order the constructor takes them.
+    param_names: tuple = ()
+    #: Whether the distribution is over a discrete set (``logpmf``) or not (``logpdf``).
+    discrete = False
+    #: Number of trailing axes of one draw (0 for a scalar per output, 1 for a vector).
+    event_ndim = 0
+
+    def __init__(self, *, index=None, output_names=None, **params):
+        missing = set(self.param_names) - set(params)
+        if missing:
+            raise TypeError(
+                f"{type(self).__name__} needs parameters {self.param_names}; missing {sorted(missing)}."
+            )
+        self._params = {
+            name: self._as_param(name, params[name]) for name in self.param_names
+        }
+        lengths = {len(v) for v in self._params.values()}
+        if len(lengths) != 1:
+            raise ValueError(
+                f"All parameters of {type(self).__name__} need the same number of rows; "
+                f"got {({k: v.shape for k, v in self._params.items()})}."
+            )
+        (n_rows,) = lengths
+        self.index = pd.RangeIndex(n_rows) if index is None else pd.Index(index)
+        if len(self.index) != n_rows:
+            raise ValueError(
+                f"index has {len(self.index)} entries but the distribution has {n_rows} rows."
+            )
+        self.output_names = None if output_names is None else list(output_names)
+
+    def _as_param(self, name, value):
+        return np.atleast_1d(np.asarray(value, dtype=np.float64))
+
+    # -- container protocol --------------------------------------------------
+    @property
+    def params(self):
+        """Parameters as a dict of arrays (copies), keyed by :attr:`param_names`."""
+        return {name: value.copy() for name, value in self._params.items()}
+
+    @property
+    def batch_shape(self):
+        """Shape of one parameter value per row and output: ``(n_rows,)`` or ``(n_rows, n_outputs)``."""
+        first = self._params[self.param_names[0]]
+        return first.shape[: first.ndim - self._param_event_ndim(self.param_names[0])]
+
+    def _param_event_ndim(self, name):
+        """Trailing axes of a parameter that belong to one distribution (e.g. a covariance)."""
+        return 0
+
+    def __len__(self):
+        return len(self.index)
+
+    def __getitem__(self, key):
+        if isinstance(key, Integral):
+            key = slice(key, key + 1) if key != -1 else slice(-1, None)
+        key = np.arange(len(self))[key]
+        return self._new(
+            {name: value[key] for name, value in self._params.items()},
+            index=self.index[key],
+        )
+
+    def _new(self, params, index):
+        return type(self)(index=index, output_names=self.output_names, **params, **self._extra())
+
+    def _extra(self):
+        """Non-parameter constructor arguments a subclass needs to rebuild itself."""
+        return {}
+
+    def __repr__(self):
+        shapes = ", ".join(f"{k}: {v.shape}" for k, v in self._params.items())
+        return f"{type(self).__name__}(n_rows={len(self)}, {shapes})"
+
+    def to_frame(self):
+        """Parameters as a :class:`pandas.DataFrame`, one row per distribution.
+
+        Multi-output parameters get one column per output, named
+        ``"<param>[<output>]"``. The index is the ``X`` index the distribution
+        was predicted for, when ``X`` was a DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        columns = {}
+        for name, value in self._frame_params().items():
+            if value.ndim == 1:
+                columns[name] = value
+                continue
+            flat = value.reshape(len(value), -1)
+            labels = self._column_labels(flat.shape[1])
+            for j, label in enumerate(labels):
+                columns[f"{name}[{label}]"] = flat[:, j]
+        return pd.DataFrame(columns, index=self.index)
+
+    def _frame_params(self):
+        return self._params
+
+    def _column_labels(self, n):
+        if self.output_names is not None and len(self.output_names) == n:
+            return self.output_names
+        return [str(j) for j in range(n)]
+
+    # -- summaries -----------------------------------------------------------
+    def mean(self):
+        """Mean of each distribution."""
+        raise NotImplementedError(f"{type(self).__name__} has no mean.")
+
+    def var(self):
+        """Variance of each distribution."""
+        raise NotImplementedError(f"{type(self).__name__} has no variance.")
+
+    def std(self):
+        """Standard deviation of each distribution."""
+        return np.sqrt(self.var())
+
+    def mode(self):
+        """The most probable value of each distribution (the seeds' point prediction)."""
+        raise NotImplementedError(f"{type(self).__name__} has no mode.")
+
+    def median(self):
+        """Median of each distribution."""
+        return self.ppf(0.5)
+
+    def ppf(self, q):
+        """Quantile function (inverse of :meth:`cdf`), broadcast against the rows."""
+        raise NotImplementedError(f"{type(self).__name__} has no quantile function.")
+
+    def cdf(self, y):
+        """Cumulative distribution function at ``y``."""
+        raise NotImplementedError(f"{type(self).__name__} has no cdf.")
+
+    def sf(self, y):
+        """Survival function ``1 - cdf(y)``."""
+        return 1.0 - self.cdf(y)
+
+    def quantiles(self, q):
+        """Several quantiles per row, stacked on a new last axis.
+
+        Parameters
+        ----------
+        q : array-like of shape (n_quantiles,)
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        ndarray of shape ``batch_shape + (n_quantiles,)``
+        """
+        q = np.asarray(q, dtype=np.float64).reshape(-1)
+        return np.stack([self.ppf(qi) for qi in q], axis=-1)
+
+    def interval(self, confidence):
+        """Central interval that holds ``confidence`` of the probability.
+
+        Parameters
+        ----------
+        confidence : float in (0, 1)
+
+        Returns
+        -------
+        lower, upper : ndarray
+        """
+        confidence = float(confidence)
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+        tail = (1.0 - confidence) / 2.0
+        return self.ppf(tail), self.ppf(1.0 - tail)
+
+    # -- densities -----------------------------------------------------------
+    def _logdensity(self, y):
+        raise NotImplementedError
+
+    def logpdf(self, y):
+        """Log density at ``y``, one value per row (and output)."""
+        if self.discrete:
+            raise AttributeError(f"{type(self).__name__} is discrete: use logpmf.")
+        return self._logdensity(self._check_y(y))
+
+    def pdf(self, y):
+        """Density at ``y``."""
+        return np.exp(self.logpdf(y))
+
+    def logpmf(self, y):
+        """Log probability of ``y``, one value per row (and output)."""
+        if not self.discrete:
+            raise AttributeError(f"{type(self).__name__} is continuous: use logpdf.")
+        return self._logdensity(self._check_y(y))
+
+    def pmf(self, y):
+        """Probability of ``y``."""
+        return np.exp(self.logpmf(y))
+
+    def log_likelihood(self, y):
+        """Log-likelihood of each row's target, summed over independent outputs.
+
+        Parameters
+        ----------
+        y : array-like
+            Targets, shaped like the ``y`` the model was fitted on.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+        """
+        logp = self._logdensity(self._check_y(y))
+        return logp.reshape(len(self), -1).sum(axis=1)
+
+    def _check_y(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        expected = self.batch_shape + self._event_shape()
+        if y.shape != expected:
+            if y.ndim == 2 and y.shape[1] == 1 and expected == y.shape[:1]:
+                return y[:, 0]
+            raise ValueError(
+                f"y has shape {y.shape}; this distribution expects shape {expected}."
+            )
+        return y
+
+    def _event_shape(self):
+        return ()
+
+    # -- sampling ------------------------------------------------------------
+    def rvs(self, size=None, random_state=None):
+        """Draw samples.
+
+        Parameters
+        ----------
+        size : int or None, default=None
+            Number of draws per row. ``None`` gives one draw per row, shaped like
+            the rows; an integer ``m`` gives an array with a leading axis of
+            length ``m``.
+        random_state : int, RandomState instance or None, default=None
+            Seed for reproducible draws.
+
+        Returns
+        -------
+        ndarray
+        """
+        rng = check_random_state(random_state)
+        shape = () if size is None else (int(size),)
+        return self._sample(shape, rng)
+
+    def _sample(self, shape, rng):
+        u = rng.uniform(size=shape + self.batch_shape)
+        return self.ppf(u)
+
+
+class ScipyDistribution(Distribution):
+    """A :class:`Distribution` whose maths is delegated to a :mod:`scipy.stats` family.
+
+    Subclasses name the scipy distribution and map their parameters to scipy's
+    arguments in :meth:`_scipy`; every method then agrees with scipy exactly.
+
+    Examples
+    --------
+    >>> from skprob.families.poisson import PoissonDistribution
+    >>> PoissonDistribution(rate=[2.0]).cdf([1])
+    array([0.40600585])
+    """
+
+    def _scipy(self):
+        raise NotImplementedError
+
+    def mean(self):
+        return self._scipy().mean()
+
+    def var(self):
+        return self._scipy().var()
+
+    def median(self):
+        return self._scipy().median()
+
+    def ppf(self, q):
+        return self._scipy().ppf(q)
+
+    def cdf(self, y):
+        return self._scipy().cdf(self._check_y(y))
+
+    def sf(self, y):
+        return self._scipy().sf(self._check_y(y))
+
+    def _logdensity(self, y):
+        frozen = self._scipy()
+        return frozen.logpmf(y) if self.discrete else frozen.logpdf(y)
+
+    def _sample(self, shape, rng):
+        return self._scipy().rvs(size=shape + self.batch_shape, random_state=rng)

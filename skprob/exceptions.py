@@ -1,0 +1,66 @@
+"""Exceptions and warnings raised by skprob.
+
+Every error is a subclass of :class:`ValueError` or :class:`TypeError` (and of
+:class:`SkprobError`), so code written against scikit-learn's conventions catches
+them without knowing about skprob.
+
+Examples
+--------
+>>> import numpy as np
+>>> from skprob import PoissonMLPRegressor
+>>> from skprob.exceptions import TargetSupportError
+>>> X = np.zeros((4, 1))
+>>> try:
+...     PoissonMLPRegressor().fit(X, [0, 1, -2, 3])
+... except TargetSupportError as err:
+...     print(type(err).__name__)
+TargetSupportError
+"""
+
+from sklearn.exceptions import NotFittedError
+
+__all__ = [
+    "DivergenceError",
+    "NotFittedError",
+    "SkprobError",
+    "TargetSupportError",
+]
+
+
+class SkprobError(Exception):
+    """Base class of all errors raised by skprob.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import SkprobError, TargetSupportError
+    >>> issubclass(TargetSupportError, SkprobError)
+    True
+    """
+
+
+class TargetSupportError(SkprobError, ValueError):
+    """A target lies outside the support of the chosen distribution family.
+
+    The message names the family, the offending values and what the family
+    expects, e.g. negative counts given to a Poisson model.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import TargetSupportError
+    >>> issubclass(TargetSupportError, ValueError)
+    True
+    """
+
+
+class DivergenceError(SkprobError, ValueError):
+    """Training produced a non-finite loss and could not recover.
+
+    Raised only after skprob has restored the last finite weights and retried
+    with smaller learning rates; the message says which settings to change.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import DivergenceError
+    >>> issubclass(DivergenceError, ValueError)
+    True
+    """

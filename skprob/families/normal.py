@@ -1,0 +1,200 @@
+"""Normal distribution: real targets, constant or input-dependent noise.
+
+The network predicts the mean (and, for the heteroscedastic variant, the
+standard deviation through a softplus with a floor). Targets are standardised
+internally; parameters and likelihoods are returned in the user's units.
+"""
+
+import math
+
+import numpy as np
+import torch
+from scipy import special, stats
+
+from .._docs import fill_doc
+from ..base import MLPDistributionRegressor
+from ..distributions import ScipyDistribution
+from ._base import Family, inverse_softplus, positive, weighted_mean_std
+
+__all__ = ["GaussianMLPRegressor", "HeteroscedasticRegressor", "NormalDistribution", "NormalFamily"]
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+class NormalDistribution(ScipyDistribution):
+    """Normal distributions with mean ``loc`` and standard deviation ``scale``.
+
+    Parameters
+    ----------
+    loc, scale : array-like of shape (n_rows,) or (n_rows, n_outputs)
+        Means and standard deviations.
+
+    Examples
+    --------
+    >>> from skprob.families.normal import NormalDistribution
+    >>> dist = NormalDistribution(loc=[0.0, 10.0], scale=[1.0, 2.0])
+    >>> lower, upper = dist.interval(0.95)
+    >>> upper.round(2)
+    array([ 1.96, 13.92])
+    """
+
+    param_names = ("loc", "scale")
+
+    def _scipy(self):
+        return stats.norm(loc=self._params["loc"], scale=self._params["scale"])
+
+    def mean(self):
+        return self._params["loc"].copy()
+
+    def mode(self):
+        return self._params["loc"].copy()
+
+    def median(self):
+        return self._params["loc"].copy()
+
+    def var(self):
+        return self._params["scale"] ** 2
+
+    def std(self):
+        return self._params["scale"].copy()
+
+    def ppf(self, q):
+        return self._params["loc"] + self._params["scale"] * special.ndtri(q)
+
+    def _logdensity(self, y):
+        z = (y - self._params["loc"]) / self._params["scale"]
+        return -0.5 * z * z - np.log(self._params["scale"]) - _HALF_LOG_2PI
+
+    def _sample(self, shape, rng):
+        noise = rng.standard_normal(size=shape + self.batch_shape)
+        return self._params["loc"] + self._params["scale"] * noise
+
+
+class NormalFamily(Family):
+    """Normal likelihood with identity link for the mean and softplus for the scale.
+
+    Parameters
+    ----------
+    heteroscedastic : bool, default=True
+        Whether the standard deviation depends on the input (one network output
+        per target) or is one learned constant per target.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families.normal import NormalFamily
+    >>> NormalFamily(heteroscedastic=False).fit(np.array([1.0, 2.0, 3.0])).n_raw_
+    (1, 1)
+    """
+
+    name = "normal"
+    support = "the real numbers"
+    distribution_class = NormalDistribution
+
+    def __init__(self, heteroscedastic=True):
+        self.heteroscedastic = heteroscedastic
+
+    def _scaling(self, y, sample_weight):
+        mean, std = weighted_mean_std(y, sample_weight)
+        return mean, np.where(std > 0, std, 1.0)
+
+    def _raw_layout(self, n_outputs):
+        return (2 * n_outputs, 0) if self.heteroscedastic else (n_outputs, n_outputs)
+
+    def _initial_raw(self, y, sample_weight):
+        mean, std = weighted_mean_std(y, sample_weight)
+        return np.concatenate([mean, inverse_softplus(np.maximum(std, 1e-3))])
+
+    def link(self, raw):
+        k = self.n_outputs_
+        return {"loc": raw[:, :k], "scale": positive(raw[:, k:])}
+
+    def _nll(self, raw, y):
+        params = self.link(raw)
+        scale = params["scale"]
+        z = (y - params["loc"]) / scale
+        return (0.5 * z * z + torch.log(scale) + _HALF_LOG_2PI).sum(dim=1)
+
+    def _to_original(self, params):
+        return {
+            "loc": params["loc"] * self.scale_ + self.loc_,
+            "scale": params["scale"] * self.scale_,
+        }
+
+
+@fill_doc
+class GaussianMLPRegressor(MLPDistributionRegressor):
+    """MLP regression with a normal likelihood and constant noise (homoscedastic).
+
+    The network predicts the mean; the standard deviation is one learned
+    parameter per output. Training minimises the Gaussian NLL, which for fixed
+    noise is least squares. A 2-D ``y`` is modelled as independent outputs.
+
+    Parameters
+    ----------
+    prediction : {"mode", "mean", "median"}, default="mode"
+        Point returned by :meth:`predict` (all three coincide for the normal).
+    {mlp_parameters}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    See Also
+    --------
+    HeteroscedasticRegressor : the standard deviation depends on the input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob import GaussianMLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-2, 2, size=(200, 1))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.standard_normal(200)
+    >>> model = GaussianMLPRegressor(max_iter=50, random_state=0).fit(X, y)
+    >>> mean, std = model.predict(X[:2], return_std=True)
+    >>> mean.shape, bool(np.all(std == std[0]))
+    ((2,), True)
+    """
+
+    def _make_family(self):
+        return NormalFamily(heteroscedastic=False)
+
+
+@fill_doc
+class HeteroscedasticRegressor(MLPDistributionRegressor):
+    """MLP regression with a normal likelihood whose mean and noise both depend on x.
+
+    The network has two outputs per target, the mean and the standard deviation
+    (softplus with a floor), and is trained by the Gaussian NLL. A 2-D ``y`` is
+    modelled as independent outputs.
+
+    Parameters
+    ----------
+    prediction : {"mode", "mean", "median"}, default="mode"
+        Point returned by :meth:`predict` (all three coincide for the normal).
+    {mlp_parameters}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    See Also
+    --------
+    GaussianMLPRegressor : constant noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob import HeteroscedasticRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0, 1, size=(300, 1))
+    >>> y = X[:, 0] + (0.05 + 0.5 * X[:, 0]) * rng.standard_normal(300)
+    >>> model = HeteroscedasticRegressor(max_iter=100, random_state=0).fit(X, y)
+    >>> dist = model.predict_dist([[0.1], [0.9]])
+    >>> bool(dist.std()[0] < dist.std()[1])
+    True
+    """
+
+    def _make_family(self):
+        return NormalFamily(heteroscedastic=True)

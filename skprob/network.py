@@ -1,0 +1,129 @@
+"""The network part of the recipe: an MLP trunk and an output layer.
+
+The network maps inputs to the raw outputs of a distribution family. It knows
+nothing about distributions: a family only tells it how many raw outputs depend
+on ``x`` and how many are free constants (for example one log-scale per output
+of a homoscedastic model), and what the output bias should start at.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "DistributionNetwork", "hidden_sizes"]
+
+#: Activation names accepted by every estimator, mapped to their torch modules.
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "logistic": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "silu": nn.SiLU,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
+    "identity": nn.Identity,
+}
+
+
+def hidden_sizes(hidden_layer_sizes, depth, width):
+    """Resolve the hidden-layer sizes from explicit sizes or from depth and width.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : sequence of int or None
+        Explicit sizes; when given, ``depth`` and ``width`` are ignored.
+    depth : int
+        Number of hidden layers (0 gives a generalised linear model).
+    width : int
+        Units in each hidden layer.
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> hidden_sizes(None, depth=2, width=64)
+    (64, 64)
+    >>> hidden_sizes([100, 20], depth=2, width=64)
+    (100, 20)
+    """
+    if hidden_layer_sizes is None:
+        return (int(width),) * int(depth)
+    sizes = tuple(int(s) for s in np.atleast_1d(hidden_layer_sizes))
+    if any(s < 1 for s in sizes):
+        raise ValueError(
+            f"hidden_layer_sizes must contain positive integers; got {hidden_layer_sizes!r}."
+        )
+    return sizes
+
+
+class DistributionNetwork(nn.Module):
+    """MLP whose output is the raw parameter vector of a distribution family.
+
+    The output has ``n_dependent + n_constant`` columns: the first
+    ``n_dependent`` come from a linear layer on the last hidden layer, the
+    remaining ``n_constant`` are learned constants shared by all rows. The
+    output weights start at zero and the biases at ``initial_bias`` so that an
+    untrained network is the best constant (intercept-only) model.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    hidden : sequence of int
+        Sizes of the hidden layers; empty for a linear model.
+    n_dependent : int
+        Number of raw outputs that depend on the input.
+    n_constant : int
+        Number of raw outputs that are constants.
+    initial_bias : array-like of shape (n_dependent + n_constant,)
+        Starting value of the raw outputs.
+    activation : str, default="relu"
+        A key of :data:`ACTIVATIONS`.
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = DistributionNetwork(3, (8, 8), n_dependent=2, n_constant=1,
+    ...                           initial_bias=[0.0, 1.0, -1.0])
+    >>> net(torch.zeros(5, 3)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        hidden: Sequence[int],
+        n_dependent: int,
+        n_constant: int,
+        initial_bias,
+        activation: str = "relu",
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        layers = []
+        n_in = n_features
+        for size in hidden:
+            layers.append(nn.Linear(n_in, size))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            n_in = size
+        self.trunk = nn.Sequential(*layers)
+        bias = torch.as_tensor(np.asarray(initial_bias, dtype=np.float32))
+        self.head = nn.Linear(n_in, n_dependent)
+        with torch.no_grad():
+            self.head.weight.zero_()
+            self.head.bias.copy_(bias[:n_dependent])
+        self.constant = nn.Parameter(bias[n_dependent:].clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.head(self.trunk(x))
+        if self.constant.numel():
+            out = torch.cat([out, self.constant.expand(out.shape[0], -1)], dim=1)
+        return out

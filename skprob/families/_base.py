@@ -216,6 +216,21 @@ class Family(BaseEstimator):
         """Extra keyword arguments for :attr:`distribution_class`."""
         return {}
 
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        """A valid target of ``n_samples`` rows, for examples and the generic test suite.
+
+        Parameters
+        ----------
+        n_samples : int
+        random_state : int, Generator or None
+
+        Returns
+        -------
+        ndarray
+        """
+        raise NotImplementedError(f"{cls.__name__} does not define example_target.")
+
     # -- used by the estimators -----------------------------------------------
     def nll(self, raw: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Per-row negative log-likelihood in the user's units.

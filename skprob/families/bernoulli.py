@@ -109,6 +109,10 @@ class BernoulliFamily(Family):
     def _validate(self, y):
         return encode_labels(self.classes_, y).astype(np.float64)
 
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        return np.random.default_rng(random_state).integers(0, 2, size=n_samples)
+
     def _raw_layout(self, n_outputs):
         return (1, 0)
 

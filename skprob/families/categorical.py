@@ -142,6 +142,11 @@ class CategoricalFamily(Family):
     def _validate(self, y):
         return encode_labels(self.classes_, y)
 
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        labels = np.array(["low", "mid", "high"])
+        return labels[np.random.default_rng(random_state).integers(0, 3, size=n_samples)]
+
     def _raw_layout(self, n_outputs):
         return (len(self.classes_), 0)
 

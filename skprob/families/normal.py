@@ -115,6 +115,10 @@ class NormalFamily(Family):
         z = (y - params["loc"]) / scale
         return (0.5 * z * z + torch.log(scale) + _HALF_LOG_2PI).sum(dim=1)
 
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        return 10.0 + 3.0 * np.random.default_rng(random_state).standard_normal(n_samples)
+
     def _to_original(self, params):
         return {
             "loc": params["loc"] * self.scale_ + self.loc_,

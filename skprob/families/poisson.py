@@ -73,6 +73,10 @@ class PoissonFamily(Family):
             )
         return y
 
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        return np.random.default_rng(random_state).poisson(3.0, size=n_samples).astype(float)
+
     def _raw_layout(self, n_outputs):
         return (n_outputs, 0)
 

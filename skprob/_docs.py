@@ -1,9 +1,9 @@
 """Shared docstring fragments, so that sibling estimators never copy prose."""
 
 MLP_PARAMETERS = """\
-depth : int, default=2
+depth : int, default=1
         Number of hidden layers; 0 gives a generalised linear model.
-    width : int, default=64
+    width : int, default=256
         Units in each hidden layer.
     hidden_layer_sizes : sequence of int or None, default=None
         Explicit hidden-layer sizes; overrides ``depth`` and ``width``.

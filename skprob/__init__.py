@@ -16,7 +16,7 @@ Examples
 ['BernoulliMLPClassifier', 'CategoricalMLPClassifier']
 """
 
-from . import families
+from . import families, generic
 from .base import all_estimators
 from .distributions import Distribution
 from .families import available_families, get_family

@@ -370,7 +370,8 @@ class MLPDistributionEstimator(BaseEstimator):
         """Linked parameters (standardised units) for every row, as float64 arrays."""
         module = self.module_
         device = next(module.parameters()).device
-        module.eval()
+        if module.training:  # fit leaves it in eval mode; switching costs ~0.1 ms per call
+            module.eval()
         chunks = []
         with torch.inference_mode():
             for start in range(0, len(X), PREDICT_CHUNK):

@@ -6,6 +6,7 @@ prediction time, scoring by log-likelihood. A concrete estimator is a family
 plus hyper-parameters: it only implements ``_make_family``.
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -180,6 +181,14 @@ class MLPDistributionEstimator(BaseEstimator):
         super().__init_subclass__(**kwargs)
         if "_make_family" in cls.__dict__ and not cls.__name__.startswith("_"):
             ESTIMATORS[cls.__name__] = cls
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        module = state.get("module_")
+        if module is not None and next(module.parameters()).device.type != "cpu":
+            # A model trained on a GPU must unpickle on a machine without one.
+            state = dict(state, module_=copy.deepcopy(module).cpu())
+        return state
 
     def _make_family(self):
         """The (unfitted) distribution family this estimator trains."""
@@ -379,9 +388,20 @@ class MLPDistributionEstimator(BaseEstimator):
                 raw = module(torch.as_tensor(block, dtype=torch.float32, device=device))
                 params = self.family_.link(raw.double())
                 chunks.append({k: v.double().cpu().numpy() for k, v in params.items()})
-        if len(chunks) == 1:
-            return chunks[0]
-        return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+        params = chunks[0] if len(chunks) == 1 else {
+            k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]
+        }
+        finite = np.ones(len(X), dtype=bool)
+        for value in params.values():
+            finite &= np.isfinite(value.reshape(len(X), -1)).all(axis=1)
+        if not finite.all():
+            bad = np.flatnonzero(~finite)
+            raise ValueError(
+                f"The network produced non-finite distribution parameters for {len(bad)} row(s) "
+                f"of X (first: row {bad[0]}). These inputs are far outside the range seen in "
+                "training, or their magnitude overflows float32; check them for extreme values."
+            )
+        return params
 
     def predict_dist(self, X):
         """Predicted distribution of the target for each row of ``X``.

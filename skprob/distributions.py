@@ -7,6 +7,7 @@ frozen scipy distribution. Each family defines its own subclass next to its
 training code, in ``skprob/families/``.
 """
 
+import operator
 from numbers import Integral
 
 import numpy as np
@@ -75,7 +76,7 @@ class Distribution:
         self.output_names = None if output_names is None else list(output_names)
 
     def _as_param(self, name, value):
-        return np.atleast_1d(np.asarray(value, dtype=np.float64))
+        return np.atleast_1d(np.array(value, dtype=np.float64, copy=True))
 
     # -- container protocol --------------------------------------------------
     @property
@@ -98,7 +99,7 @@ class Distribution:
 
     def __getitem__(self, key):
         if isinstance(key, Integral):
-            key = slice(key, key + 1) if key != -1 else slice(-1, None)
+            key = [operator.index(key)]  # keeps the row axis; out of range raises IndexError
         key = np.arange(len(self))[key]
         return self._new(
             {name: value[key] for name, value in self._params.items()},

@@ -28,7 +28,9 @@ def encode_labels(classes, y):
     array([1, 0, 1])
     """
     y = np.asarray(y)
-    codes = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    order = np.argsort(classes, kind="stable")
+    positions = np.clip(np.searchsorted(classes, y, sorter=order), 0, len(classes) - 1)
+    codes = order[positions]
     unknown = classes[codes] != y
     if np.any(unknown):
         raise TargetSupportError(
@@ -89,15 +91,15 @@ class CategoricalDistribution(Distribution):
 
     def probs(self):
         """Probability of each class, shape (n_rows, n_classes)."""
-        return np.exp(self._params["log_probs"])
+        return np.exp(self.log_probs())
 
     def mode(self):
         return self.classes[np.argmax(self._params["log_probs"], axis=1)]
 
     def entropy(self):
         """Entropy of each row's distribution, in nats."""
-        log_p = self._params["log_probs"]
-        return -np.sum(special.xlogy(np.exp(log_p), np.exp(log_p)), axis=1)
+        p = self.probs()
+        return -np.sum(special.xlogy(p, p), axis=1)
 
     def _check_y(self, y):
         y = np.asarray(y)

@@ -68,10 +68,12 @@ class Distribution:
                 f"got {({k: v.shape for k, v in self._params.items()})}."
             )
         (n_rows,) = lengths
-        self.index = pd.RangeIndex(n_rows) if index is None else pd.Index(index)
-        if len(self.index) != n_rows:
+        self._n_rows = n_rows
+        # Built lazily: a range index costs more than the rest of a one-row prediction.
+        self._index = None if index is None else pd.Index(index)
+        if self._index is not None and len(self._index) != n_rows:
             raise ValueError(
-                f"index has {len(self.index)} entries but the distribution has {n_rows} rows."
+                f"index has {len(self._index)} entries but the distribution has {n_rows} rows."
             )
         self.output_names = None if output_names is None else list(output_names)
 
@@ -94,8 +96,13 @@ class Distribution:
         """Trailing axes of a parameter that belong to one distribution (e.g. a covariance)."""
         return 0
 
+    @property
+    def index(self):
+        """Row labels: the index of the ``X`` DataFrame predicted on, else a range index."""
+        return pd.RangeIndex(self._n_rows) if self._index is None else self._index
+
     def __len__(self):
-        return len(self.index)
+        return self._n_rows
 
     def __getitem__(self, key):
         if isinstance(key, Integral):

@@ -61,6 +61,38 @@ class NormalDistribution(ScipyDistribution):
     def ppf(self, q):
         return self._params["loc"] + self._params["scale"] * special.ndtri(q)
 
+    def crps(self, y):
+        """Continuous ranked probability score of ``y``, in closed form (lower is better).
+
+        The score is the integral over ``x`` of ``(F(x) - 1{x >= y})**2``. For a
+        normal it has a closed form (Gneiting and Raftery, 2007): with the
+        standardised error ``z = (y - loc) / scale``, the score is ``scale``
+        times ``z * (2 * Phi(z) - 1) + 2 * phi(z) - 1 / sqrt(pi)``, where
+        ``Phi`` and ``phi`` are the standard normal cdf and density.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_rows,) or (n_rows, n_outputs)
+            Observed targets, one per row (and output).
+
+        Returns
+        -------
+        ndarray of shape (n_rows,) or (n_rows, n_outputs)
+            The score of each row (and output), in the units of ``y``.
+
+        Examples
+        --------
+        >>> from skprob.families.normal import NormalDistribution
+        >>> NormalDistribution(loc=[0.0, 0.0], scale=[1.0, 2.0]).crps([0.0, 0.0]).round(4)
+        array([0.2337, 0.4674])
+        """
+        y = self._check_y(y)
+        loc, scale = self._params["loc"], self._params["scale"]
+        z = (y - loc) / scale
+        density = np.exp(-0.5 * z * z - _HALF_LOG_2PI)
+        spread = 1.0 / math.sqrt(math.pi)  # half the mean distance of two independent draws
+        return scale * (z * (2.0 * special.ndtr(z) - 1.0) + 2.0 * density - spread)
+
     def _logdensity(self, y):
         z = (y - self._params["loc"]) / self._params["scale"]
         return -0.5 * z * z - np.log(self._params["scale"]) - _HALF_LOG_2PI

@@ -373,12 +373,25 @@ class MLPDistributionEstimator(BaseEstimator):
     # -- prediction -------------------------------------------------------------
     def _validate_predict_data(self, X):
         check_is_fitted(self, "module_")
+        # Fast path for the common case (a finite float array of the right width, model
+        # fitted without column names): the same outcome as validate_data at a fraction
+        # of its cost, which dominates one-row latency. Anything else takes the full check.
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X).all()
+        ):
+            return X
         return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
 
     def _raw_params(self, X):
         """Linked parameters (standardised units) for every row, as float64 arrays."""
         module = self.module_
-        device = next(module.parameters()).device
+        device = module.head.bias.device
         if module.training:  # fit leaves it in eval mode; switching costs ~0.1 ms per call
             module.eval()
         chunks = []

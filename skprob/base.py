@@ -280,6 +280,8 @@ class MLPDistributionEstimator(BaseEstimator):
         Y = family.transform_target(y)
 
         train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
+        if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
+            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
         to_tensor = lambda a, dtype: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
         def subset(idx):
             return (
@@ -312,7 +314,8 @@ class MLPDistributionEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=rng_devices):
             torch.manual_seed(seed)
             if warm:
-                module = self.module_.to(device)
+                # A copy, so that a failed continuation leaves the fitted model intact.
+                module = copy.deepcopy(self.module_).to(device)
                 previous = self.training_result_
             else:
                 n_dependent, n_constant = family.n_raw_

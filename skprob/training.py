@@ -114,7 +114,7 @@ def evaluate(module, loss_fn, X, Y, W):
         total += loss.sum() if W is None else (loss * W[start:stop]).sum()
     module.train(was_training)
     denominator = len(X) if W is None else float(W.sum())
-    return float(total) / denominator
+    return float(total) / denominator if denominator > 0 else math.nan
 
 
 def _run_epoch(module, loss_fn, optimizer, X, Y, W, config, generator):
@@ -132,6 +132,8 @@ def _run_epoch(module, loss_fn, optimizer, X, Y, W, config, generator):
         ]
     batch_losses, batch_weights = [], []
     for xb, yb, wb in batches:
+        if wb is not None and not bool(wb.sum() > 0):
+            continue  # rows of zero weight carry no likelihood: no step to take
         if config.solver == "lbfgs":
             def closure(xb=xb, yb=yb, wb=wb):
                 optimizer.zero_grad(set_to_none=True)
@@ -216,8 +218,13 @@ def train(module, loss_fn, train_data, validation_data=None, *, config, generato
         val_loss = evaluate(module, loss_fn, *validation_data) if monitor_validation else None
         if not math.isfinite(train_loss) or (val_loss is not None and not math.isfinite(val_loss)):
             if recoveries >= MAX_RECOVERIES:
+                module.load_state_dict(good_state)
+                which, value = (
+                    ("training", train_loss) if not math.isfinite(train_loss)
+                    else ("validation", val_loss)
+                )
                 raise DivergenceError(
-                    f"Training diverged: the loss became {train_loss} in epoch "
+                    f"Training diverged: the {which} NLL became {value} in epoch "
                     f"{epoch_offset + epoch + 1} even after lowering the learning rate from "
                     f"{config.learning_rate:g} to {learning_rate:g}. Use a smaller "
                     f"learning_rate_init, keep scale_inputs=True, or check X and y for extreme values."

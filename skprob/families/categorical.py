@@ -29,7 +29,15 @@ def encode_labels(classes, y):
     """
     y = np.asarray(y)
     order = np.argsort(classes, kind="stable")
-    positions = np.clip(np.searchsorted(classes, y, sorter=order), 0, len(classes) - 1)
+    try:
+        positions = np.clip(np.searchsorted(classes, y, sorter=order), 0, len(classes) - 1)
+    except TypeError:  # labels that cannot be compared with the classes (e.g. str vs int)
+        known = set(classes.tolist())
+        unknown_labels = [label for label in y.tolist() if label not in known]
+        raise TargetSupportError(
+            f"y contains labels the model was not fitted on: {unknown_labels[:5]}; "
+            f"known classes are {classes.tolist()}."
+        ) from None
     codes = order[positions]
     unknown = classes[codes] != y
     if np.any(unknown):

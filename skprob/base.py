@@ -500,13 +500,13 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
 
     _parameter_constraints: dict = {
         **MLPDistributionEstimator._parameter_constraints,
-        "prediction": [StrOptions({"mode", "mean", "median"})],
+        "prediction": [StrOptions({"auto", "mode", "mean", "median"})],
     }
 
     def __init__(
         self,
         *,
-        prediction="mode",
+        prediction="auto",
         depth=1,
         width=256,
         hidden_layer_sizes=None,
@@ -565,7 +565,7 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         return np.asarray(y, dtype=np.float64)
 
     def predict(self, X, return_std=False):
-        """Point prediction: the mode (seeds' step 4), mean or median per ``prediction``.
+        """Point prediction: the mode (seeds' step 4), mean or median, per ``prediction``.
 
         Parameters
         ----------
@@ -580,7 +580,8 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         y_std : ndarray, only when ``return_std=True``
         """
         dist = self.predict_dist(X)
-        point = getattr(dist, self.prediction)()
+        statistic = self.family_.point_prediction if self.prediction == "auto" else self.prediction
+        point = getattr(dist, statistic)()
         if return_std:
             return point, dist.std()
         return point

@@ -21,8 +21,9 @@ class DistributionRegressor(MLPDistributionRegressor):
         A name from :func:`skprob.available_families` (family defaults), or a
         family object with its own options, e.g. ``get_family("mixture",
         n_components=5)``. The object is copied at fit time, never modified.
-    prediction : {"mode", "mean", "median"}, default="mode"
-        Point returned by :meth:`predict`.
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
+        Point returned by :meth:`predict`; ``"auto"`` is the family's
+        ``point_prediction`` (the mode unless the mode is uninformative).
     {mlp_parameters}
 
     Attributes
@@ -57,7 +58,7 @@ class DistributionRegressor(MLPDistributionRegressor):
         self,
         distribution="normal",
         *,
-        prediction="mode",
+        prediction="auto",
         depth=1,
         width=256,
         hidden_layer_sizes=None,

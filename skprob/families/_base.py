@@ -113,6 +113,9 @@ class Family(BaseEstimator):
     multi_output: ClassVar[bool] = True
     #: torch dtype of the target tensor in the training loop.
     target_dtype: ClassVar = torch.float32
+    #: Statistic that ``predict`` returns when ``prediction="auto"``: the mode, as the
+    #: recipe says, unless it is uninformative for the family (an exponential's is 0).
+    point_prediction: ClassVar[str] = "mode"
     #: The user-facing distribution class.
     distribution_class: ClassVar[type] = Distribution
 

@@ -168,8 +168,9 @@ class GaussianMLPRegressor(MLPDistributionRegressor):
 
     Parameters
     ----------
-    prediction : {"mode", "mean", "median"}, default="mode"
-        Point returned by :meth:`predict` (all three coincide for the normal).
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
+        Point returned by :meth:`predict`; ``"auto"`` is the mode. All coincide
+        for the normal.
     {mlp_parameters}
 
     Attributes
@@ -207,8 +208,9 @@ class HeteroscedasticRegressor(MLPDistributionRegressor):
 
     Parameters
     ----------
-    prediction : {"mode", "mean", "median"}, default="mode"
-        Point returned by :meth:`predict` (all three coincide for the normal).
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
+        Point returned by :meth:`predict`; ``"auto"`` is the mode. All coincide
+        for the normal.
     {mlp_parameters}
 
     Attributes

@@ -102,9 +102,9 @@ class PoissonMLPRegressor(MLPDistributionRegressor):
 
     Parameters
     ----------
-    prediction : {"mode", "mean", "median"}, default="mode"
-        Point returned by :meth:`predict`: the most probable count (the seeds'
-        choice), the expected count (``rate``) or the median count.
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
+        Point returned by :meth:`predict`: the most probable count (``"auto"``,
+        the seeds' choice), the expected count (``rate``) or the median count.
     {mlp_parameters}
 
     Attributes

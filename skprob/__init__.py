@@ -19,6 +19,7 @@ Examples
 from . import families, generic
 from .base import all_estimators
 from .distributions import Distribution
+from .ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor, EnsembleDistribution
 from .families import available_families, get_family
 
 __version__ = "0.1.0"
@@ -27,7 +28,10 @@ __version__ = "0.1.0"
 globals().update({cls.__name__: cls for cls in all_estimators()})
 
 __all__ = [
+    "DeepEnsembleClassifier",
+    "DeepEnsembleRegressor",
     "Distribution",
+    "EnsembleDistribution",
     "all_estimators",
     "available_families",
     "families",

@@ -277,6 +277,10 @@ SCIPY_LOGPDF = {
     "categorical": lambda p, y, classes: stats.multinomial.logpmf(
         _onehot(classes, y), 1, np.exp(p["log_probs"])
     ),
+    "exponential": lambda p, y, classes: stats.expon.logpdf(y, scale=p["scale"]),
+    "gamma": lambda p, y, classes: stats.gamma.logpdf(y, a=p["shape"], scale=p["scale"]),
+    "beta": lambda p, y, classes: stats.beta.logpdf(y, p["a"], p["b"]),
+    "von_mises": lambda p, y, classes: stats.vonmises.logpdf(y, p["kappa"], loc=p["loc"]),
 }
 
 

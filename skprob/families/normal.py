@@ -61,6 +61,14 @@ class NormalDistribution(ScipyDistribution):
     def ppf(self, q):
         return self._params["loc"] + self._params["scale"] * special.ndtri(q)
 
+    def cdf(self, y):
+        y = self._check_y(y)
+        return special.ndtr((y - self._params["loc"]) / self._params["scale"])
+
+    def sf(self, y):
+        y = self._check_y(y)
+        return special.ndtr((self._params["loc"] - y) / self._params["scale"])
+
     def crps(self, y):
         """Continuous ranked probability score of ``y``, in closed form (lower is better).
 

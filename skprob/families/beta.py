@@ -1,0 +1,201 @@
+"""Beta distribution: proportions and rates strictly inside (0, 1).
+
+The network predicts the mean through a logistic link and the precision
+``a + b`` through a softplus with a floor (the mean/precision form of beta
+regression), so both the expected proportion and its dispersion depend on x.
+The concentrations are ``a = mean * precision`` and ``b = (1 - mean) *
+precision``. Targets of exactly 0 or 1 have zero density under most betas and
+are rejected with advice on how to move them inside the interval.
+"""
+
+import numpy as np
+import torch
+from scipy import special, stats
+
+from .._docs import fill_doc
+from ..base import MLPDistributionRegressor
+from ..distributions import ScipyDistribution
+from ._base import SCALE_FLOOR, Family, inverse_softplus, positive
+
+__all__ = ["BetaDistribution", "BetaFamily", "BetaMLPRegressor"]
+
+#: The doubles nearest to 0 and 1 inside the open support.
+_INSIDE = (np.nextafter(0.0, 1.0), np.nextafter(1.0, 0.0))
+#: Range of the starting precision (a + b): a constant target would ask for an infinite one.
+_INITIAL_PRECISION = (1e-2, 1e6)
+
+
+class BetaDistribution(ScipyDistribution):
+    """Beta distributions on (0, 1) with concentrations ``a`` and ``b``.
+
+    The maths follows :data:`scipy.stats.beta` with ``loc=0, scale=1``; the
+    mean is ``a / (a + b)``. Draws from :meth:`rvs` lie strictly inside (0, 1),
+    like the targets the family accepts.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_rows,) or (n_rows, n_outputs)
+        Concentrations (positive).
+
+    Examples
+    --------
+    >>> from skprob.families.beta import BetaDistribution
+    >>> dist = BetaDistribution(a=[2.0, 0.5, 3.0], b=[6.0, 2.0, 0.8])
+    >>> dist.mean().round(3)
+    array([0.25 , 0.2  , 0.789])
+    >>> dist.mode().round(3)
+    array([0.167, 0.   , 1.   ])
+    """
+
+    param_names = ("a", "b")
+
+    def _scipy(self):
+        return stats.beta(a=self._params["a"], b=self._params["b"])
+
+    def mean(self):
+        a, b = self._params["a"], self._params["b"]
+        return a / (a + b)
+
+    def var(self):
+        a, b = self._params["a"], self._params["b"]
+        total = a + b
+        return a * b / (total * total * (total + 1.0))
+
+    def mode(self):
+        """The most probable value: ``(a - 1) / (a + b - 2)`` when ``a > 1`` and ``b > 1``.
+
+        Otherwise the density is largest (possibly unbounded) at an end of the
+        interval and that end is returned: 0 when ``a < b``, 1 when ``a > b``.
+        When ``a == b <= 1`` (uniform or a symmetric U shape) no single most
+        probable value exists and 0.5, the mean and median, is returned.
+        """
+        a, b = self._params["a"], self._params["b"]
+        interior = (a > 1.0) & (b > 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inner = (a - 1.0) / (a + b - 2.0)
+        edge = np.where(a < b, 0.0, np.where(a > b, 1.0, 0.5))
+        return np.where(interior, inner, edge)
+
+    def _sample(self, shape, rng):
+        draws = rng.beta(self._params["a"], self._params["b"], size=shape + self.batch_shape)
+        # Small concentrations put draws within 1e-308 of an end, which float64 rounds to
+        # exactly 0 or 1, outside the support; the nearest doubles inside stand in for them.
+        return np.clip(draws, *_INSIDE)
+
+
+class BetaFamily(Family):
+    """Beta likelihood in mean/precision form: logistic mean, softplus precision.
+
+    Targets are not rescaled (they already live in (0, 1)). The starting
+    output bias is the method-of-moments beta of each column, which fitting
+    refines to the constant-model maximum likelihood.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families.beta import BetaFamily
+    >>> family = BetaFamily().fit(np.array([0.2, 0.5, 0.8]))
+    >>> family.n_raw_, round(float(family.initial_raw_[0]), 6)
+    ((2, 0), 0.0)
+    """
+
+    name = "beta"
+    support = "the open interval (0, 1)"
+    distribution_class = BetaDistribution
+
+    def _validate(self, y):
+        y = np.asarray(y, dtype=np.float64)
+        bad = ~((y > 0) & (y < 1))
+        if bad.any():
+            advice = []
+            if np.any(~((y >= 0) & (y <= 1))):
+                advice.append(
+                    "Rescale the target to proportions first (e.g. divide counts by their "
+                    "totals)."
+                )
+            if np.any((y == 0) | (y == 1)):
+                advice.append(
+                    "Exact 0s and 1s have zero or infinite density under a beta: squeeze the "
+                    "targets into the interval, e.g. y = (y * (n - 1) + 0.5) / n with n the "
+                    "number of rows (Smithson and Verkuilen, 2006), or clip them to "
+                    "[eps, 1 - eps] with a small eps such as 1e-4."
+                )
+            raise self._support_error(y, bad, " ".join(advice))
+        return y
+
+    def _raw_layout(self, n_outputs):
+        return (2 * n_outputs, 0)
+
+    def _initial_raw(self, y, sample_weight):
+        w = sample_weight / sample_weight.sum()
+        mean = w @ y
+        var = w @ (y - mean) ** 2
+        # Moments: var = mean (1 - mean) / (precision + 1); var < mean (1 - mean) inside (0, 1).
+        with np.errstate(divide="ignore"):
+            precision = mean * (1.0 - mean) / var - 1.0
+        precision = np.clip(precision, *_INITIAL_PRECISION)
+        return np.concatenate([special.logit(mean), inverse_softplus(precision)])
+
+    def link(self, raw):
+        k = self.n_outputs_
+        precision = positive(raw[:, k:])
+        # sigmoid(-r) rather than 1 - sigmoid(r): the latter rounds to 0 in float32.
+        a = (torch.sigmoid(raw[:, :k]) * precision).clamp_min(SCALE_FLOOR)
+        b = (torch.sigmoid(-raw[:, :k]) * precision).clamp_min(SCALE_FLOOR)
+        return {"a": a, "b": b}
+
+    def _nll(self, raw, y):
+        params = self.link(raw)
+        beta = torch.distributions.Beta(params["a"], params["b"], validate_args=False)
+        return -beta.log_prob(y).sum(dim=1)
+
+    @classmethod
+    def example_target(cls, n_samples, random_state=None):
+        return np.random.default_rng(random_state).beta(2.0, 5.0, size=n_samples)
+
+
+@fill_doc
+class BetaMLPRegressor(MLPDistributionRegressor):
+    """MLP regression for proportions in (0, 1) with a beta likelihood.
+
+    The network has two outputs per target: the mean (logistic link) and the
+    precision ``a + b`` (softplus with a floor), so both the expected
+    proportion and its spread depend on the input. Targets must lie strictly
+    inside (0, 1); squeeze exact 0s and 1s first (the error message says how).
+    A 2-D ``y`` is modelled as independent outputs.
+
+    Parameters
+    ----------
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
+        Point returned by :meth:`predict`. The mode is ``(a - 1) / (a + b - 2)``
+        when both concentrations exceed one, and an end of the interval
+        otherwise (see :meth:`BetaDistribution.mode`); ``"mean"`` is
+        ``a / (a + b)``.
+    {mlp_parameters}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob import BetaMLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 1))
+    >>> mean = 1 / (1 + np.exp(-2 * X[:, 0]))
+    >>> y = rng.beta(20 * mean, 20 * (1 - mean))
+    >>> model = BetaMLPRegressor(prediction="mean", max_iter=20, random_state=0)
+    >>> pred = model.fit(X, y).predict(X[:3])
+    >>> bool(((pred > 0) & (pred < 1)).all())
+    True
+    """
+
+    def _make_family(self):
+        return BetaFamily()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # True but not sufficient: y must also be below 1, which no sklearn tag expresses.
+        tags.target_tags.positive_only = True
+        return tags

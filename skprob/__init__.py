@@ -16,7 +16,7 @@ Examples
 ['BernoulliMLPClassifier', 'CategoricalMLPClassifier']
 """
 
-from . import families, generic
+from . import families, generic  # noqa: F401  (generic registers DistributionRegressor)
 from .base import all_estimators
 from .distributions import Distribution
 from .ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor, EnsembleDistribution
@@ -24,7 +24,7 @@ from .families import available_families, get_family
 
 __version__ = "0.1.0"
 
-from . import persistence  # noqa: E402  (reads __version__)
+from . import persistence  # noqa: E402, F401  (reads __version__)
 
 # Estimators register themselves when their family module is imported above.
 globals().update({cls.__name__: cls for cls in all_estimators()})

@@ -254,7 +254,9 @@ class MLPDistributionEstimator(BaseEstimator):
         if sample_weight is not None:
             weights = check_sample_weight(sample_weight, X)
             if not weights.sum() > 0:
-                raise ValueError("sample_weight sums to zero; at least one row needs a positive weight.")
+                raise ValueError(
+                    "sample_weight sums to zero; at least one row needs a positive weight."
+                )
             if np.all(weights == weights[0]):
                 weights = None  # equal weights leave the mean NLL unchanged
         self._check_target(y, weights)
@@ -476,7 +478,9 @@ class MLPDistributionEstimator(BaseEstimator):
         float
         """
         log_lik = self.log_likelihood(X, y)
-        weights = None if sample_weight is None else check_sample_weight(sample_weight, log_lik[:, None])
+        weights = None
+        if sample_weight is not None:
+            weights = check_sample_weight(sample_weight, log_lik[:, None])
         return float(np.average(log_lik, weights=weights))
 
     def nll(self, X, y, sample_weight=None):

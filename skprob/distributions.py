@@ -56,7 +56,8 @@ class Distribution:
         missing = set(self.param_names) - set(params)
         if missing:
             raise TypeError(
-                f"{type(self).__name__} needs parameters {self.param_names}; missing {sorted(missing)}."
+                f"{type(self).__name__} needs parameters {self.param_names}; "
+                f"missing {sorted(missing)}."
             )
         self._params = {
             name: self._as_param(name, params[name]) for name in self.param_names
@@ -88,7 +89,7 @@ class Distribution:
 
     @property
     def batch_shape(self):
-        """Shape of one parameter value per row and output: ``(n_rows,)`` or ``(n_rows, n_outputs)``."""
+        """Rows (and outputs): ``(n_rows,)`` or ``(n_rows, n_outputs)``."""
         first = self._params[self.param_names[0]]
         return first.shape[: first.ndim - self._param_event_ndim(self.param_names[0])]
 

@@ -227,7 +227,8 @@ def train(module, loss_fn, train_data, validation_data=None, *, config, generato
                     f"Training diverged: the {which} NLL became {value} in epoch "
                     f"{epoch_offset + epoch + 1} even after lowering the learning rate from "
                     f"{config.learning_rate:g} to {learning_rate:g}. Use a smaller "
-                    f"learning_rate_init, keep scale_inputs=True, or check X and y for extreme values."
+                    "learning_rate_init, keep scale_inputs=True, or check X and y for extreme "
+                    "values."
                 )
             module.load_state_dict(good_state)
             recoveries += 1

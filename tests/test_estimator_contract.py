@@ -30,7 +30,7 @@ from skprob import (
     all_estimators,
 )
 from skprob.base import MLPDistributionRegressor
-from skprob.exceptions import DivergenceError, TargetSupportError
+from skprob.exceptions import TargetSupportError
 
 ESTIMATORS = all_estimators()
 IDS = [cls.__name__ for cls in ESTIMATORS]

@@ -234,7 +234,7 @@ class Family(BaseEstimator):
         """Learn what the support check needs from the training target (e.g. the classes)."""
 
     def _validate(self, y):
-        """Return ``y`` as a float array, raising :class:`TargetSupportError` outside the support."""
+        """``y`` as a float array; :class:`TargetSupportError` outside the support."""
         return np.asarray(y, dtype=np.float64)
 
     def _scaling(self, y, sample_weight):

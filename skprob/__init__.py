@@ -24,7 +24,7 @@ from .families import available_families, get_family
 
 __version__ = "0.1.0"
 
-from . import persistence  # noqa: E402, F401  (reads __version__)
+from . import metrics, persistence  # noqa: E402, F401  (persistence reads __version__)
 
 # Estimators register themselves when their family module is imported above.
 globals().update({cls.__name__: cls for cls in all_estimators()})

@@ -231,14 +231,8 @@ def test_to_frame_names_outputs_after_y_columns(cls):
 
 
 @every_estimator
-def test_to_frame_names_a_single_output_column(cls, request):
+def test_to_frame_names_a_single_output_column(cls):
     require_multi_output(cls)
-    if cls.__name__ == "MixtureDensityRegressor":
-        request.applymarker(pytest.mark.xfail(
-            reason="mixture.py MixtureDistribution._column_labels returns bare component labels "
-            "whenever n == n_components, so a 2-D y with one column loses its output name",
-            strict=True,
-        ))
     Y = pd.DataFrame({"beta": make_y(cls)})
     est = make(cls).fit(make_X(), Y)
     columns = est.predict_dist(make_X()).to_frame().columns

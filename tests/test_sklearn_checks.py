@@ -97,12 +97,6 @@ DOMAIN_FAILURES = {
     "BetaMLPRegressor": PROPORTIONS_ONLY,
     "ExponentialMLPRegressor": SIGNED_MULTIOUTPUT,
     "GammaMLPRegressor": SIGNED_MULTIOUTPUT,
-    "VonMisesMLPRegressor": {
-        "check_methods_subset_invariance": (
-            "float32 outputs differ by ~1e-7 between batch sizes; atan2 carries that just past "
-            "the check's 1e-7 absolute tolerance"
-        )
-    },
 }
 
 

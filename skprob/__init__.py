@@ -12,8 +12,8 @@ The estimator classes live next to their distribution family in
 Examples
 --------
 >>> import skprob
->>> sorted(cls.__name__ for cls in skprob.all_estimators())[:2]
-['BernoulliMLPClassifier', 'CategoricalMLPClassifier']
+>>> "CategoricalMLPClassifier" in [cls.__name__ for cls in skprob.all_estimators()]
+True
 """
 
 from . import families, generic  # noqa: F401  (generic registers DistributionRegressor)

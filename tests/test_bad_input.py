@@ -95,7 +95,7 @@ def forbid_training(monkeypatch):
     def train(*args, **kwargs):
         raise AssertionError("training started although the input should have been refused")
 
-    monkeypatch.setattr("skprob.base.train", train)
+    monkeypatch.setattr("skprob.base._estimator.train", train)
 
 
 def assert_refused(cls, monkeypatch, X, y, match, error=ValueError, warm_match=None,

@@ -37,8 +37,8 @@ def available_families():
     Examples
     --------
     >>> from skprob.families import available_families
-    >>> available_families()[:2]
-    ['bernoulli', 'categorical']
+    >>> "categorical" in available_families()
+    True
     """
     return sorted(FAMILIES)
 

@@ -1,4 +1,4 @@
-"""The estimator part of the recipe: scikit-learn classes around a family.
+"""The estimator core: everything an estimator does that no family decides.
 
 :class:`MLPDistributionEstimator` does everything that does not depend on the
 distribution: input validation, the network, the training loop, batching at
@@ -7,19 +7,15 @@ plus hyper-parameters: it only implements ``_make_family``.
 """
 
 import copy
-import itertools
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from torch.func import functional_call
 
-from ._compat import (
+from .._compat import (
     Interval,
     StrOptions,
     check_is_fitted,
@@ -27,23 +23,15 @@ from ._compat import (
     fit_context,
     validate_data,
 )
-from .network import ACTIVATIONS, DistributionNetwork, hidden_sizes
-from .training import TrainingConfig, train
+from .._runtime import predict_params, resolve_device, validation_split
+from ..network import ACTIVATIONS, DistributionNetwork, hidden_sizes
+from ..training import TrainingConfig, train
 
-__all__ = [
-    "ESTIMATORS",
-    "MLPDistributionClassifier",
-    "MLPDistributionEstimator",
-    "MLPDistributionRegressor",
-    "all_estimators",
-    "resolve_device",
-]
+__all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
 
 #: Registry of public estimator classes by name, filled as they are defined.
 ESTIMATORS: dict = {}
 
-#: Rows per forward pass at prediction time (bounds memory on large inputs).
-PREDICT_CHUNK = 65536
 #: Batch size of ``batch_size="auto"``.
 AUTO_BATCH_SIZE = 256
 
@@ -62,46 +50,6 @@ def all_estimators():
     True
     """
     return [ESTIMATORS[name] for name in sorted(ESTIMATORS)]
-
-
-def resolve_device(device):
-    """Turn the ``device`` hyper-parameter into a :class:`torch.device`.
-
-    Parameters
-    ----------
-    device : str
-        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
-
-    Returns
-    -------
-    torch.device
-
-    Raises
-    ------
-    ValueError
-        If the string is not a device, or names an accelerator that is absent.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device={device!r} is not a torch device; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but no CUDA GPU is available to torch; "
-            "use device='cpu', or device='auto' to take a GPU only when there is one."
-        )
-    if resolved.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device={device!r} was requested but MPS is not available.")
-    return resolved
 
 
 class MLPDistributionEstimator(BaseEstimator):
@@ -362,20 +310,8 @@ class MLPDistributionEstimator(BaseEstimator):
 
     def _split(self, n_samples, codes, seed):
         """Training and validation row indices (no validation set without early stopping)."""
-        all_rows = np.arange(n_samples)
-        n_val = int(np.floor(self.validation_fraction * n_samples))
-        if not self.early_stopping or n_val < 1 or n_samples - n_val < 1:
-            return all_rows, None
-        stratify = None
-        if codes is not None:
-            counts = np.bincount(codes.astype(np.int64))
-            counts = counts[counts > 0]
-            if counts.min() >= 2 and n_val >= len(counts) and n_samples - n_val >= len(counts):
-                stratify = codes
-        train_idx, val_idx = train_test_split(
-            all_rows, test_size=n_val, random_state=seed % (2**31 - 1), stratify=stratify
-        )
-        return np.sort(train_idx), np.sort(val_idx)
+        fraction = self.validation_fraction if self.early_stopping else 0.0
+        return validation_split(n_samples, fraction, codes, seed)
 
     # -- prediction -------------------------------------------------------------
     def _validate_predict_data(self, X):
@@ -397,41 +333,7 @@ class MLPDistributionEstimator(BaseEstimator):
 
     def _raw_params(self, X):
         """Linked parameters (standardised units) for every row, as float64 arrays."""
-        module = self.module_
-        device = module.head.bias.device
-        if module.training:  # fit leaves it in eval mode; switching costs ~0.1 ms per call
-            module.eval()
-        # Inference runs in float64 (MPS has none): predictions then do not depend on how
-        # rows are batched, and the parameters are as exact as the weights allow.
-        dtype = torch.float32 if device.type == "mps" else torch.float64
-        chunks = []
-        with torch.inference_mode():
-            weights = {
-                name: value.to(dtype)
-                for name, value in itertools.chain(
-                    module.named_parameters(), module.named_buffers()
-                )
-            }
-            for start in range(0, len(X), PREDICT_CHUNK):
-                block = (X[start : start + PREDICT_CHUNK] - self.x_mean_) / self.x_scale_
-                inputs = torch.as_tensor(block, dtype=dtype, device=device)
-                raw = functional_call(module, weights, (inputs,))
-                params = self.family_.link(raw.double())
-                chunks.append({k: v.double().cpu().numpy() for k, v in params.items()})
-        params = chunks[0] if len(chunks) == 1 else {
-            k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]
-        }
-        finite = np.ones(len(X), dtype=bool)
-        for value in params.values():
-            finite &= np.isfinite(value.reshape(len(X), -1)).all(axis=1)
-        if not finite.all():
-            bad = np.flatnonzero(~finite)
-            raise ValueError(
-                f"The network produced non-finite distribution parameters for {len(bad)} row(s) "
-                f"of X (first: row {bad[0]}). These inputs are far outside the range seen in "
-                "training, or their magnitude overflows float32; check them for extreme values."
-            )
-        return params
+        return predict_params(self.module_, self.family_.link, X, self.x_mean_, self.x_scale_)
 
     def predict_dist(self, X):
         """Predicted distribution of the target for each row of ``X``.
@@ -509,163 +411,3 @@ class MLPDistributionEstimator(BaseEstimator):
         float
         """
         return -self.score(X, y, sample_weight=sample_weight)
-
-
-class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
-    """Base class of regressors: adds the choice of point prediction."""
-
-    _parameter_constraints: dict = {
-        **MLPDistributionEstimator._parameter_constraints,
-        "prediction": [StrOptions({"auto", "mode", "mean", "median"})],
-    }
-
-    def __init__(
-        self,
-        *,
-        prediction="auto",
-        depth=1,
-        width=256,
-        hidden_layer_sizes=None,
-        activation="relu",
-        dropout=0.0,
-        weight_decay=0.0,
-        solver="adam",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        batch_size="auto",
-        max_iter=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        scale_inputs=True,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-    ):
-        super().__init__(
-            depth=depth,
-            width=width,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            weight_decay=weight_decay,
-            solver=solver,
-            learning_rate_init=learning_rate_init,
-            momentum=momentum,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scale_inputs=scale_inputs,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
-        self.prediction = prediction
-
-    # RegressorMixin.score (R^2) comes first in the MRO; skprob scores by likelihood.
-    score = MLPDistributionEstimator.score
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # score is a log-likelihood, not R^2: sklearn's "score > 0.5" test does not apply.
-        tags.regressor_tags.poor_score = True
-        return tags
-
-    def _target_for_scoring(self, y):
-        return np.asarray(y, dtype=np.float64)
-
-    def predict(self, X, return_std=False):
-        """Point prediction: the mode (seeds' step 4), mean or median, per ``prediction``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        return_std : bool, default=False
-            Also return the predictive standard deviation, as
-            :meth:`sklearn.gaussian_process.GaussianProcessRegressor.predict` does.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        y_std : ndarray, only when ``return_std=True``
-        """
-        dist = self.predict_dist(X)
-        statistic = self.family_.point_prediction if self.prediction == "auto" else self.prediction
-        point = getattr(dist, statistic)()
-        if return_std:
-            return point, dist.std()
-        return point
-
-
-class MLPDistributionClassifier(ClassifierMixin, MLPDistributionEstimator):
-    """Base class of classifiers: labels of any type, probabilities in log space.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels, sorted.
-    """
-
-    # ClassifierMixin.score (accuracy) comes first in the MRO; skprob scores by likelihood.
-    score = MLPDistributionEstimator.score
-
-    def _validate_fit_data(self, X, y):
-        X, y = super()._validate_fit_data(X, y)
-        check_classification_targets(y)
-        return X, y
-
-    def _check_target(self, y, sample_weight):
-        present = y if sample_weight is None else y[sample_weight > 0]
-        classes = np.unique(present)
-        if len(classes) < 2:
-            raise ValueError(
-                f"y has only one class with positive weight ({classes[0]!r}); "
-                "a classifier needs at least two classes."
-            )
-
-    def predict_log_proba(self, X):
-        """Log-probability of each class, computed in log space.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`.
-        """
-        return self.predict_dist(X).log_probs()
-
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`; rows sum to one.
-        """
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """The most probable label of each row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return self.predict_dist(X).mode()

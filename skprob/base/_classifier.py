@@ -1,0 +1,77 @@
+"""Base class of the classifiers: labels of any type, probabilities in log space."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._estimator import MLPDistributionEstimator
+
+__all__ = ["MLPDistributionClassifier"]
+
+
+class MLPDistributionClassifier(ClassifierMixin, MLPDistributionEstimator):
+    """Base class of classifiers: labels of any type, probabilities in log space.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    """
+
+    # ClassifierMixin.score (accuracy) comes first in the MRO; skprob scores by likelihood.
+    score = MLPDistributionEstimator.score
+
+    def _validate_fit_data(self, X, y):
+        X, y = super()._validate_fit_data(X, y)
+        check_classification_targets(y)
+        return X, y
+
+    def _check_target(self, y, sample_weight):
+        present = y if sample_weight is None else y[sample_weight > 0]
+        classes = np.unique(present)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only one class with positive weight ({classes[0]!r}); "
+                "a classifier needs at least two classes."
+            )
+
+    def predict_log_proba(self, X):
+        """Log-probability of each class, computed in log space.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow :attr:`classes_`.
+        """
+        return self.predict_dist(X).log_probs()
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns follow :attr:`classes_`; rows sum to one.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable label of each row.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.predict_dist(X).mode()

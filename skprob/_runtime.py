@@ -11,7 +11,14 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch.func import functional_call
 
-__all__ = ["PREDICT_CHUNK", "predict_params", "resolve_device", "validation_split"]
+__all__ = [
+    "PREDICT_CHUNK",
+    "column_mean_std",
+    "predict_params",
+    "resolve_device",
+    "standardized_rows",
+    "validation_split",
+]
 
 #: Rows per forward pass at prediction time (bounds memory on large inputs).
 PREDICT_CHUNK = 65536
@@ -55,6 +62,46 @@ def resolve_device(device):
     if resolved.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"device={device!r} was requested but MPS is not available.")
     return resolved
+
+
+def column_mean_std(X):
+    """Mean and standard deviation of each column, in float64, chunk by chunk.
+
+    Working in chunks keeps memory at one chunk beyond ``X`` itself, where
+    ``X.std`` would allocate a full float64 copy.
+
+    Examples
+    --------
+    >>> column_mean_std(np.array([[1.0, 2.0], [3.0, 2.0]]))
+    (array([2., 2.]), array([1., 0.]))
+    """
+    n = len(X)
+    mean = np.zeros(X.shape[1])
+    for start in range(0, n, PREDICT_CHUNK):
+        mean += X[start : start + PREDICT_CHUNK].sum(axis=0, dtype=np.float64)
+    mean /= n
+    sum_sq = np.zeros(X.shape[1])
+    for start in range(0, n, PREDICT_CHUNK):
+        centred = X[start : start + PREDICT_CHUNK] - mean
+        sum_sq += np.einsum("ij,ij->j", centred, centred)
+    return mean, np.sqrt(sum_sq / n)
+
+
+def standardized_rows(X, rows, mean, scale):
+    """``(X[rows] - mean) / scale`` as float32, filled chunk by chunk.
+
+    The result is the only full-size copy made: the network trains on it.
+
+    Examples
+    --------
+    >>> standardized_rows(np.array([[1.0], [3.0]]), np.array([1]), np.array([2.0]), np.array([1.0]))
+    array([[1.]], dtype=float32)
+    """
+    out = np.empty((len(rows), X.shape[1]), dtype=np.float32)
+    for start in range(0, len(rows), PREDICT_CHUNK):
+        block = rows[start : start + PREDICT_CHUNK]
+        out[start : start + len(block)] = (X[block] - mean) / scale
+    return out
 
 
 def validation_split(n_samples, fraction, codes, seed):

@@ -123,13 +123,16 @@ def _run_epoch(module, loss_fn, optimizer, X, Y, W, config, generator):
         batches = [(X, Y, W)]
     else:
         order = torch.randperm(n, generator=generator).to(X.device)
-        Xs, Ys = X[order], Y[order]
-        Ws = None if W is None else W[order]
-        batches = [
-            (Xs[i : i + config.batch_size], Ys[i : i + config.batch_size],
-             None if Ws is None else Ws[i : i + config.batch_size])
-            for i in range(0, n, config.batch_size)
-        ]
+        # Gathering each batch (rather than a shuffled copy of the data per epoch)
+        # keeps the training data at one copy in memory.
+        batches = (
+            (
+                X.index_select(0, idx),
+                Y.index_select(0, idx),
+                None if W is None else W.index_select(0, idx),
+            )
+            for idx in order.split(config.batch_size)
+        )
     batch_losses, batch_weights = [], []
     for xb, yb, wb in batches:
         if wb is not None and not bool(wb.sum() > 0):

@@ -23,7 +23,13 @@ from .._compat import (
     fit_context,
     validate_data,
 )
-from .._runtime import predict_params, resolve_device, validation_split
+from .._runtime import (
+    column_mean_std,
+    predict_params,
+    resolve_device,
+    standardized_rows,
+    validation_split,
+)
 from ..network import ACTIVATIONS, DistributionNetwork, hidden_sizes
 from ..training import TrainingConfig, train
 
@@ -223,12 +229,10 @@ class MLPDistributionEstimator(BaseEstimator):
         if warm:
             x_mean, x_scale = self.x_mean_, self.x_scale_
         elif self.scale_inputs:
-            x_mean = X.mean(axis=0, dtype=np.float64)
-            x_scale = X.std(axis=0, dtype=np.float64)
+            x_mean, x_scale = column_mean_std(X)
             x_scale[~(x_scale > 0)] = 1.0
         else:
             x_mean, x_scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        X_std = ((X - x_mean) / x_scale).astype(np.float32)
         Y = family.transform_target(y)
 
         train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
@@ -237,7 +241,7 @@ class MLPDistributionEstimator(BaseEstimator):
         to_tensor = lambda a, dtype: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
         def subset(idx):
             return (
-                to_tensor(X_std[idx], torch.float32),
+                to_tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32),
                 to_tensor(Y[idx], family.target_dtype),
                 None if weights is None else to_tensor(weights[idx], torch.float32),
             )

@@ -27,3 +27,9 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# The HTML documentation in docs/_build/html; every Sphinx warning is an error.
+# SKPROB_DOCS_PLOT=False make docs skips running the gallery scripts.
+.PHONY: docs
+docs: setup
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html

@@ -169,7 +169,7 @@ class Distribution:
         return np.sqrt(self.var())
 
     def mode(self):
-        """The most probable value of each distribution (the seeds' point prediction)."""
+        """The most probable value of each distribution (the recipe's point prediction)."""
         raise NotImplementedError(f"{type(self).__name__} has no mode.")
 
     def median(self):

@@ -79,7 +79,7 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         return np.asarray(y, dtype=np.float64)
 
     def predict(self, X, return_std=False):
-        """Point prediction: the mode (seeds' step 4), mean or median, per ``prediction``.
+        """Point prediction: the mode (the recipe's step 4), mean or median, per ``prediction``.
 
         Parameters
         ----------

@@ -86,7 +86,7 @@ class Family(BaseEstimator):
     ----------
     n_outputs_ : int
         Number of target columns (or classes, for classifiers).
-    loc_, scale_ : ndarray of shape (n_outputs_,)
+    loc_, scale_ : ndarray of shape (n_outputs,)
         Internal standardisation of the target: the network models
         ``(y - loc_) / scale_``.
     initial_raw_ : ndarray
@@ -215,9 +215,21 @@ class Family(BaseEstimator):
     def transform_target(self, y):
         """The target as the training loop sees it: checked, 2-D and standardised.
 
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
         Returns
         -------
-        ndarray of shape (n_samples, n_outputs_) or (n_samples,) for classifiers
+        ndarray of shape (n_samples, n_outputs) or (n_samples,) for classifiers
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skprob.families import get_family
+        >>> family = get_family("normal").fit(np.array([1.0, 3.0]))
+        >>> family.transform_target(np.array([1.0, 3.0])).ravel()
+        array([-1.,  1.])
         """
         y2 = self._validate(np.asarray(y))
         if y2.ndim == 1 and not self.is_classifier:

@@ -1,4 +1,4 @@
-"""Poisson distribution: counts, with a log link for the rate (the seeds' Problem 5.6)."""
+"""Poisson distribution: counts, with a log link for the rate (Prince, *Understanding Deep Learning*, Problem 5.6)."""
 
 import numpy as np
 import torch
@@ -104,7 +104,7 @@ class PoissonMLPRegressor(MLPDistributionRegressor):
     ----------
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`: the most probable count (``"auto"``,
-        the seeds' choice), the expected count (``rate``) or the median count.
+        the recipe's choice), the expected count (``rate``) or the median count.
     {mlp_parameters}
 
     Attributes

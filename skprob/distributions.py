@@ -220,6 +220,29 @@ class Distribution:
         tail = (1.0 - confidence) / 2.0
         return self.ppf(tail), self.ppf(1.0 - tail)
 
+    def in_interval(self, y, confidence):
+        """Whether each target lies in its row's central ``confidence`` interval.
+
+        Parameters
+        ----------
+        y : array-like
+            Targets, shaped like the rows (and outputs).
+        confidence : float in (0, 1)
+
+        Returns
+        -------
+        ndarray of bool
+
+        Examples
+        --------
+        >>> from skprob.families.normal import NormalDistribution
+        >>> NormalDistribution(loc=[0.0, 0.0], scale=[1.0, 1.0]).in_interval([0.5, 3.0], 0.9)
+        array([ True, False])
+        """
+        lower, upper = self.interval(confidence)
+        y = self._check_y(y)
+        return (y >= lower) & (y <= upper)
+
     # -- densities -----------------------------------------------------------
     def _logdensity(self, y):
         raise NotImplementedError

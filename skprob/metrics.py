@@ -285,9 +285,7 @@ def _pit_bounds(y_true, dist):
 
 
 def _covered(y_true, dist, confidence):
-    lower, upper = dist.interval(confidence)
-    y = dist._check_y(y_true)
-    return (y >= lower) & (y <= upper)
+    return dist.in_interval(y_true, confidence)
 
 
 def interval_coverage(y_true, dist, confidence=0.9, sample_weight=None):

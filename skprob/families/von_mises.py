@@ -125,6 +125,23 @@ class VonMisesDistribution(ScipyDistribution):
         with np.errstate(divide="ignore"):
             return np.sqrt(-2.0 * np.log(_mean_resultant_length(self._params["kappa"])))
 
+    def in_interval(self, y, confidence):
+        """Whether each angle lies on its row's central arc (measured around the circle).
+
+        The arc ``interval(confidence)`` may leave ``(-pi, pi]``; angles are
+        compared by their wrapped offset from ``loc``.
+
+        Examples
+        --------
+        >>> from skprob.families.von_mises import VonMisesDistribution
+        >>> VonMisesDistribution(loc=[3.0], kappa=[4.0]).in_interval([-3.0], 0.9)
+        array([ True])
+        """
+        lower, upper = self.interval(confidence)
+        loc = self._params["loc"]
+        offset = wrap_angle(self._check_y(y) - loc)
+        return (offset >= lower - loc) & (offset <= upper - loc)
+
     def ppf(self, q):
         """Quantile function in ``[loc - pi, loc + pi]``, the inverse of :meth:`cdf`.
 

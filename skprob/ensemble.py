@@ -23,11 +23,11 @@ from ._compat import (
     Interval,
     StrOptions,
     check_is_fitted,
-    check_sample_weight,
     fit_context,
     validate_data,
 )
 from ._ensemble_distribution import EnsembleDistribution, uniform_mixture
+from .base._mixins import DistributionClassifierMixin, LikelihoodScoreMixin
 from .families.categorical import CategoricalMLPClassifier
 from .families.normal import HeteroscedasticRegressor
 
@@ -43,7 +43,7 @@ def _fit_member(estimator, X, y, fit_params):
     return estimator.fit(X, y, **fit_params)
 
 
-class _BaseDeepEnsemble(BaseEstimator):
+class _BaseDeepEnsemble(LikelihoodScoreMixin, BaseEstimator):
     """Shared code of :class:`DeepEnsembleRegressor` and :class:`DeepEnsembleClassifier`."""
 
     _parameter_constraints: dict = {
@@ -175,55 +175,6 @@ class _BaseDeepEnsemble(BaseEstimator):
     def _target_for_scoring(self, y):
         return np.asarray(y)
 
-    def log_likelihood(self, X, y):
-        """Log-likelihood of each row's target under the mixture.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return self.predict_dist(X).log_likelihood(self._target_for_scoring(y))
-
-    def score(self, X, y, sample_weight=None):
-        """Mean log-likelihood of the mixture per sample: higher is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        log_lik = self.log_likelihood(X, y)
-        weights = None
-        if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, log_lik[:, None])
-        return float(np.average(log_lik, weights=weights))
-
-    def nll(self, X, y, sample_weight=None):
-        """Mean negative log-likelihood of the mixture (``-score``): lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        return -self.score(X, y, sample_weight=sample_weight)
-
-
 _SHARED_PARAMETERS = """\
 n_estimators : int, default=5
         Number of members ``M``.
@@ -260,6 +211,8 @@ def _fill(cls):
         .replace("{design_note}", _DESIGN_NOTE)
     )
     return cls
+
+
 
 
 @_fill
@@ -358,7 +311,7 @@ class DeepEnsembleRegressor(RegressorMixin, _BaseDeepEnsemble):
 
 
 @_fill
-class DeepEnsembleClassifier(ClassifierMixin, _BaseDeepEnsemble):
+class DeepEnsembleClassifier(ClassifierMixin, DistributionClassifierMixin, _BaseDeepEnsemble):
     """Deep ensemble of skprob classifiers: members' probabilities averaged.
 
     Fits ``n_estimators`` clones of ``estimator`` that differ only by their
@@ -422,43 +375,3 @@ class DeepEnsembleClassifier(ClassifierMixin, _BaseDeepEnsemble):
                 )
         self.classes_ = classes
 
-    def predict_log_proba(self, X):
-        """Log of the members' average probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`.
-        """
-        return self.predict_dist(X).log_probs()
-
-    def predict_proba(self, X):
-        """The members' average probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`; rows sum to one.
-        """
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """The class with the highest average probability, for each row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return self.predict_dist(X).mode()

@@ -5,11 +5,14 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._estimator import MLPDistributionEstimator
+from ._mixins import DistributionClassifierMixin
 
 __all__ = ["MLPDistributionClassifier"]
 
 
-class MLPDistributionClassifier(ClassifierMixin, MLPDistributionEstimator):
+class MLPDistributionClassifier(
+    ClassifierMixin, DistributionClassifierMixin, MLPDistributionEstimator
+):
     """Base class of classifiers: labels of any type, probabilities in log space.
 
     Attributes
@@ -34,44 +37,3 @@ class MLPDistributionClassifier(ClassifierMixin, MLPDistributionEstimator):
                 f"y has only one class with positive weight ({classes[0]!r}); "
                 "a classifier needs at least two classes."
             )
-
-    def predict_log_proba(self, X):
-        """Log-probability of each class, computed in log space.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`.
-        """
-        return self.predict_dist(X).log_probs()
-
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Columns follow :attr:`classes_`; rows sum to one.
-        """
-        return np.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """The most probable label of each row.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return self.predict_dist(X).mode()

@@ -32,6 +32,7 @@ from .._runtime import (
 )
 from ..network import ACTIVATIONS, DistributionNetwork, hidden_sizes
 from ..training import TrainingConfig, train
+from ._mixins import LikelihoodScoreMixin
 
 __all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
 
@@ -58,7 +59,7 @@ def all_estimators():
     return [ESTIMATORS[name] for name in sorted(ESTIMATORS)]
 
 
-class MLPDistributionEstimator(BaseEstimator):
+class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
     """Base class: an MLP that predicts the parameters of a distribution family.
 
     Not used directly; see the concrete estimators. Subclasses implement
@@ -358,60 +359,3 @@ class MLPDistributionEstimator(BaseEstimator):
         return self.family_.distribution(
             self._raw_params(X), index=index, output_names=self.output_names_
         )
-
-    def _target_for_scoring(self, y):
-        return np.asarray(y)
-
-    def log_likelihood(self, X, y):
-        """Log-likelihood of each row's target under its predicted distribution.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Summed over independent outputs for a 2-D target.
-        """
-        dist = self.predict_dist(X)
-        return dist.log_likelihood(self._target_for_scoring(y))
-
-    def score(self, X, y, sample_weight=None):
-        """Mean log-likelihood per sample (minus the mean NLL): higher is better.
-
-        This is the criterion the network was trained on, in the target's own
-        units, so ``GridSearchCV`` and ``cross_val_score`` select models by
-        held-out NLL without a custom scorer.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        log_lik = self.log_likelihood(X, y)
-        weights = None
-        if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, log_lik[:, None])
-        return float(np.average(log_lik, weights=weights))
-
-    def nll(self, X, y, sample_weight=None):
-        """Mean negative log-likelihood per sample (``-score``): lower is better.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        return -self.score(X, y, sample_weight=sample_weight)

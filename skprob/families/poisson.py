@@ -1,4 +1,7 @@
-"""Poisson distribution: counts, with a log link for the rate (Prince, *Understanding Deep Learning*, Problem 5.6)."""
+"""Poisson distribution: counts, with a log link for the rate.
+
+The count model of Prince, *Understanding Deep Learning*, Problem 5.6.
+"""
 
 import numpy as np
 import torch

@@ -1,0 +1,79 @@
+"""The benchmark scripts run end to end in their smoke modes and print finite tables."""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# The UCI files live beside the repository, never inside it.
+DATA_DIR = ROOT.parent / "shared" / "data" / "uci"
+
+
+def load_script(name):
+    # benchmarks/ is a folder of scripts, not a package: load the file directly.
+    spec = importlib.util.spec_from_file_location(
+        f"_benchmark_{name}", ROOT / "benchmarks" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def table_rows(text, heading):
+    """The data rows of the Markdown table under ``heading``, split into cells."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[1:]]
+
+
+def leading_number(cell):
+    return float(cell.split("±")[0].split("(")[0])
+
+
+@pytest.mark.skipif(not DATA_DIR.is_dir(), reason=f"no UCI data folder at {DATA_DIR}")
+def test_uci_smoke(tmp_path):
+    uci = load_script("uci")
+    output = tmp_path / "uci.md"
+    result = uci.main([str(DATA_DIR), "--smoke", "--output", str(output)])
+
+    expected = {(name, method) for name in uci.SMOKE_DATASETS for method in uci.METHODS}
+    assert {(r["dataset"], r["method"]) for r in result["records"]} == expected
+    for record in result["records"]:
+        assert record["error"] is None, record
+        assert math.isfinite(record["nll"]) and record["rmse"] > 0 and record["seconds"] >= 0
+
+    text = output.read_text()
+    assert text == result["text"]
+    short = sorted(uci.DATASETS[name] for name in uci.SMOKE_DATASETS)
+    for heading in ("## Test NLL", "## Test RMSE"):
+        rows = table_rows(text, heading)
+        assert sorted(row[0] for row in rows) == short
+        for row in rows:
+            ours = [leading_number(cell) for cell in row[1 : 1 + len(uci.METHODS)]]
+            published = [leading_number(c) for c in row[1 + len(uci.METHODS) : -len(uci.WINS)]]
+            assert all(math.isfinite(v) for v in ours + published), row
+            assert all(cell.split()[0] in {"yes", "no"} for cell in row[-len(uci.WINS) :]), row
+    assert len(table_rows(text, "## Splits run")) == len(short)
+
+    # The per-split records rebuild the same report without fitting anything.
+    lines = output.with_suffix(".jsonl").read_text().splitlines()
+    assert len(lines) == 1 + len(expected)
+    assert json.loads(lines[0])["datasets"] == list(uci.SMOKE_DATASETS)
+    rebuilt = uci.main([str(DATA_DIR), "--report-only", "--output", str(output)])
+    assert rebuilt["text"] == text
+
+
+def test_speed_smoke():
+    speed = load_script("speed")
+    result = speed.main(["--smoke"])
+    assert [row[0] for row in result["rows"]] == list(speed.FITTERS)
+    for _, seconds, ratio, latency_us in result["rows"]:
+        assert all(math.isfinite(v) and v > 0 for v in (seconds, ratio, latency_us))
+    assert all(math.isfinite(v) and v > 0 for v in result["big"].values())
+    dist_seconds, _ = result["dist"]
+    assert math.isfinite(dist_seconds) and dist_seconds > 0
+    assert set(result["grid"]) == {1, 2}
+    assert all(math.isfinite(v) and v > 0 for v in result["grid"].values())

@@ -61,11 +61,6 @@ REAL_LINE = ("GaussianMLPRegressor", "HeteroscedasticRegressor", "DistributionRe
              "MultivariateGaussianMLPRegressor", "VonMisesMLPRegressor")
 POSITIVE = ("GammaMLPRegressor", "ExponentialMLPRegressor")
 KNOWN = [  # the comments name the regression test of each entry
-    # [nan-target], [inf-angle], [inf-vector]: score does not check the target.
-    Known("nonfinite-target-scores-nan", ("score-nan", "runtime-warning"), (),
-          ("y-nonfinite",)),
-    # [poisson-far-x]: log(rate) is clamped from above only.
-    Known("poisson-rate-underflow", ("score-neginf-in-support",), ("PoissonMLPRegressor",)),
     # [beta-at-0], [gamma-at-0]: scipy's support includes the end points (+inf; NaN
     # once averaged with a -inf row).
     Known("boundary-scores-posinf", ("score-posinf", "score-nan"),
@@ -374,14 +369,6 @@ FAR = np.array([[3.45584192e299, 8.21618144e299, 3.30437076e299]])
 FAR_2 = np.array([[1.25730221e299, -1.32104863e299, 6.40422650e299]])
 #: (estimator, clean fit, X, target, what goes wrong): scored under the rule.
 SCORE_CASES = {
-    "nan-target": ("HeteroscedasticRegressor", "typical", np.zeros((2, 3)), [np.nan, 10.0],
-                   "score and log_likelihood return NaN for a NaN target"),
-    "inf-angle": ("VonMisesMLPRegressor", "typical", np.zeros((1, 3)), [np.inf],
-                  "von Mises log_likelihood of y=inf is NaN (cos(inf))"),
-    "inf-vector": ("MultivariateGaussianMLPRegressor", "typical", np.zeros((1, 3)),
-                   [[np.inf, np.inf]], "multivariate normal log_likelihood of y=(inf, inf) is NaN"),
-    "poisson-far-x": ("PoissonMLPRegressor", "typical", np.vstack([np.eye(3), -np.eye(3)]) * 1e12,
-                      np.ones(6), "Poisson rate underflows to 0.0: log_likelihood(y=1) = -inf"),
     "beta-at-0": ("BetaMLPRegressor", "edge-heavy", np.zeros((1, 3)), [0.0],
                   "beta with a < 1 scores +inf at y=0 (outside the support)"),
     "gamma-at-0": ("GammaMLPRegressor", "edge-heavy", np.zeros((1, 3)), [0.0],

@@ -76,7 +76,13 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         return tags
 
     def _target_for_scoring(self, y):
-        return np.asarray(y, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if not np.isfinite(y).all():
+            raise ValueError(
+                "y contains NaN or infinity; the log-likelihood of a non-finite target is "
+                "undefined. Drop or impute those rows before scoring."
+            )
+        return y
 
     def predict(self, X, return_std=False):
         """Point prediction: the mode (the recipe's step 4), mean or median, per ``prediction``.

@@ -14,7 +14,7 @@ from ._base import Family
 
 __all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor"]
 
-#: Bound on the log-rate, so that ``exp`` stays finite in float32.
+#: Bound on |log-rate|: ``exp`` neither overflows nor underflows to a zero rate.
 _MAX_LOG_RATE = 40.0
 
 
@@ -88,10 +88,10 @@ class PoissonFamily(Family):
         return np.log(np.maximum(mean, 1e-8))
 
     def link(self, raw):
-        return {"rate": torch.exp(raw.clamp(max=_MAX_LOG_RATE))}
+        return {"rate": torch.exp(raw.clamp(-_MAX_LOG_RATE, _MAX_LOG_RATE))}
 
     def _nll(self, raw, y):
-        log_rate = raw.clamp(max=_MAX_LOG_RATE)
+        log_rate = raw.clamp(-_MAX_LOG_RATE, _MAX_LOG_RATE)
         return (torch.exp(log_rate) - y * log_rate + torch.lgamma(y + 1.0)).sum(dim=1)
 
 

@@ -9,7 +9,6 @@ import itertools
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
-from torch.func import functional_call
 
 __all__ = [
     "PREDICT_CHUNK",
@@ -152,8 +151,8 @@ def predict_params(module, link, X, x_mean, x_scale):
 
     Parameters
     ----------
-    module : torch.nn.Module
-        The fitted network (in eval mode after fit).
+    module : DistributionNetwork
+        The fitted network (in eval mode after fit); it runs float64 batches.
     link : callable
         The family's link: raw outputs to a dict of parameter tensors.
     X : ndarray of shape (n_samples, n_features)
@@ -173,8 +172,9 @@ def predict_params(module, link, X, x_mean, x_scale):
 
     Examples
     --------
-    >>> import numpy as np, torch
-    >>> net = torch.nn.Linear(2, 1)
+    >>> import numpy as np
+    >>> from skprob.network import DistributionNetwork
+    >>> net = DistributionNetwork(2, (4,), n_dependent=1, n_constant=0, initial_bias=[0.5])
     >>> out = predict_params(net, lambda raw: {"loc": raw[:, 0]}, np.zeros((3, 2)),
     ...                      np.zeros(2), np.ones(2))
     >>> out["loc"].shape
@@ -188,16 +188,9 @@ def predict_params(module, link, X, x_mean, x_scale):
     dtype = torch.float32 if device.type == "mps" else torch.float64
     chunks = []
     with torch.inference_mode():
-        weights = {
-            name: value.to(dtype)
-            for name, value in itertools.chain(
-                module.named_parameters(), module.named_buffers()
-            )
-        }
         for start in range(0, len(X), PREDICT_CHUNK):
             block = (X[start : start + PREDICT_CHUNK] - x_mean) / x_scale
-            inputs = torch.as_tensor(block, dtype=dtype, device=device)
-            raw = functional_call(module, weights, (inputs,))
+            raw = module(torch.as_tensor(block, dtype=dtype, device=device))
             params = link(raw.double())
             chunks.append({k: v.double().cpu().numpy() for k, v in params.items()})
     params = chunks[0] if len(chunks) == 1 else {

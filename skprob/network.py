@@ -123,7 +123,52 @@ class DistributionNetwork(nn.Module):
         self.constant = nn.Parameter(bias[n_dependent:].clone())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.head(self.trunk(x))
-        if self.constant.numel():
-            out = torch.cat([out, self.constant.expand(out.shape[0], -1)], dim=1)
+        """Raw outputs for a batch, in the dtype of ``x``.
+
+        The weights are float32; a float64 batch (used at prediction time, so that
+        results do not depend on batching) is run with float64 copies of them.
+        """
+        if x.dtype == self.head.weight.dtype:
+            out = self.head(self.trunk(x))
+            constant = self.constant
+        else:
+            weights = self._weights_as(x.dtype)
+            for layer in self.trunk:
+                if isinstance(layer, nn.Linear):
+                    x = nn.functional.linear(x, *weights[id(layer)])
+                else:
+                    x = layer(x)
+            out = nn.functional.linear(x, *weights[id(self.head)])
+            constant = weights["constant"]
+        if constant.numel():
+            out = torch.cat([out, constant.expand(out.shape[0], -1)], dim=1)
         return out
+
+    def _weights_as(self, dtype):
+        """Copies of the weights in ``dtype``, remade only after the weights change.
+
+        Casting on every call would dominate the latency of one-row predictions.
+        """
+        cache = self.__dict__.setdefault("_cast_cache", {})
+        cached = cache.get(dtype)
+        # Valid while the same parameter tensors hold the same values (in-place updates
+        # bump a tensor's version; replacing a parameter changes the head's weight object).
+        if cached is not None and cached[0][0] is self.head.weight:
+            params, versions, weights = cached
+            if tuple(p._version for p in params) == versions:
+                return weights
+        params = list(self.parameters())
+        with torch.no_grad():
+            weights = {
+                id(layer): (layer.weight.to(dtype), layer.bias.to(dtype))
+                for layer in [*self.trunk, self.head]
+                if isinstance(layer, nn.Linear)
+            }
+            weights["constant"] = self.constant.to(dtype)
+        params.insert(0, self.head.weight)
+        cache[dtype] = (params, tuple(p._version for p in params), weights)
+        return weights
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__
+        return {k: v for k, v in state.items() if k != "_cast_cache"}

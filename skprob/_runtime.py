@@ -4,6 +4,7 @@ These helpers know neither a distribution family nor an estimator class; the
 estimators in :mod:`skprob.base` call them.
 """
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -12,6 +13,8 @@ from sklearn.model_selection import train_test_split
 
 __all__ = [
     "PREDICT_CHUNK",
+    "SMALL_NETWORK",
+    "training_threads",
     "column_mean_std",
     "predict_params",
     "resolve_device",
@@ -21,6 +24,38 @@ __all__ = [
 
 #: Rows per forward pass at prediction time (bounds memory on large inputs).
 PREDICT_CHUNK = 65536
+#: Networks with fewer hidden weights than this train on one CPU thread.
+SMALL_NETWORK = 250_000
+
+
+@contextlib.contextmanager
+def training_threads(n_weights):
+    """Train small networks on one CPU thread, restoring torch's setting afterwards.
+
+    The matrices of a small MLP are too small to split between threads: on a
+    2-core machine a 2x64 network trained 3 times faster on one thread than on
+    torch's default two (``benchmarks/speed.py``). Larger networks keep torch's
+    setting, which ``torch.set_num_threads`` or ``OMP_NUM_THREADS`` control.
+
+    Examples
+    --------
+    >>> import torch
+    >>> before = torch.get_num_threads()
+    >>> with training_threads(1000):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    previous = torch.get_num_threads()
+    if n_weights >= SMALL_NETWORK or previous == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def resolve_device(device):

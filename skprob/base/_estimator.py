@@ -28,6 +28,7 @@ from .._runtime import (
     predict_params,
     resolve_device,
     standardized_rows,
+    training_threads,
     validation_split,
 )
 from ..network import ACTIVATIONS, DistributionNetwork, hidden_sizes
@@ -268,7 +269,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         )
         generator = torch.Generator().manual_seed(seed)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=rng_devices):
+        with torch.random.fork_rng(devices=rng_devices), training_threads(self._network_size(X)):
             torch.manual_seed(seed)
             if warm:
                 # A copy, so that a failed continuation leaves the fitted model intact.
@@ -312,6 +313,11 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         if family.is_classifier:
             self.classes_ = family.classes_
         return self
+
+    def _network_size(self, X):
+        """Number of weights of the hidden layers (what decides whether threads pay off)."""
+        sizes = (X.shape[1], *hidden_sizes(self.hidden_layer_sizes, self.depth, self.width))
+        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
 
     def _split(self, n_samples, codes, seed):
         """Training and validation row indices (no validation set without early stopping)."""

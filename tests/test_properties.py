@@ -61,10 +61,6 @@ REAL_LINE = ("GaussianMLPRegressor", "HeteroscedasticRegressor", "DistributionRe
              "MultivariateGaussianMLPRegressor", "VonMisesMLPRegressor")
 POSITIVE = ("GammaMLPRegressor", "ExponentialMLPRegressor")
 KNOWN = [  # the comments name the regression test of each entry
-    # [beta-at-0], [gamma-at-0]: scipy's support includes the end points (+inf; NaN
-    # once averaged with a -inf row).
-    Known("boundary-scores-posinf", ("score-posinf", "score-nan"),
-          ("BetaMLPRegressor", *POSITIVE), ("y-outside",)),
     # [gamma-subnormal-1], [gamma-subnormal-2]: 0 < y < 2.2e-308 underflows.
     Known("subnormal-target", ("score-nan", "score-posinf", "score-neginf-in-support",
                                "runtime-warning", "bad-refusal"), POSITIVE, ("y-subnormal",)),
@@ -369,10 +365,6 @@ FAR = np.array([[3.45584192e299, 8.21618144e299, 3.30437076e299]])
 FAR_2 = np.array([[1.25730221e299, -1.32104863e299, 6.40422650e299]])
 #: (estimator, clean fit, X, target, what goes wrong): scored under the rule.
 SCORE_CASES = {
-    "beta-at-0": ("BetaMLPRegressor", "edge-heavy", np.zeros((1, 3)), [0.0],
-                  "beta with a < 1 scores +inf at y=0 (outside the support)"),
-    "gamma-at-0": ("GammaMLPRegressor", "edge-heavy", np.zeros((1, 3)), [0.0],
-                   "gamma with shape < 1 scores +inf at y=0 (outside the support)"),
     "student-t-far-x": ("StudentTMLPRegressor", "typical", FAR, [0.0],
                         "Student t log-density overflows to -inf in scipy (true value ~ -700)"),
     "normal-far-x": ("GaussianMLPRegressor", "typical", FAR, [0.0],

@@ -49,6 +49,14 @@ class BetaDistribution(ScipyDistribution):
 
     param_names = ("a", "b")
 
+    def _logdensity(self, y):
+        # scipy's beta density exists at 0 and 1 (infinite when a or b < 1); the
+        # family's support is the open interval, so the end points have density 0.
+        inside = (y > 0.0) & (y < 1.0)
+        with np.errstate(divide="ignore"):
+            log_density = super()._logdensity(np.where(inside, y, 0.5))
+        return np.where(inside, log_density, -np.inf)
+
     def _scipy(self):
         return stats.beta(a=self._params["a"], b=self._params["b"])
 

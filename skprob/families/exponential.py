@@ -44,6 +44,13 @@ class ExponentialDistribution(ScipyDistribution):
 
     param_names = ("scale",)
 
+    def _logdensity(self, y):
+        # scipy's exponential density exists at 0; the family's support is y > 0.
+        inside = y > 0.0
+        with np.errstate(divide="ignore"):
+            log_density = super()._logdensity(np.where(inside, y, 1.0))
+        return np.where(inside, log_density, -np.inf)
+
     def _scipy(self):
         return stats.expon(scale=self._params["scale"])
 

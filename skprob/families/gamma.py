@@ -45,6 +45,14 @@ class GammaDistribution(ScipyDistribution):
 
     param_names = ("shape", "scale")
 
+    def _logdensity(self, y):
+        # scipy's gamma density exists at 0 (infinite when shape < 1); the family's
+        # support is y > 0, so 0 has density 0.
+        inside = y > 0.0
+        with np.errstate(divide="ignore"):
+            log_density = super()._logdensity(np.where(inside, y, 1.0))
+        return np.where(inside, log_density, -np.inf)
+
     def _scipy(self):
         return stats.gamma(a=self._params["shape"], scale=self._params["scale"])
 

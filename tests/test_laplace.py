@@ -9,7 +9,8 @@ from scipy import stats
 from skprob import LaplaceMLPRegressor
 from skprob.exceptions import TargetSupportError
 from skprob.families import get_family
-from skprob.families.laplace import LaplaceDistribution, LaplaceFamily, weighted_quantile
+from skprob.families._base import weighted_quantile
+from skprob.families.laplace import LaplaceDistribution, LaplaceFamily
 
 ATOL = 1e-6
 LEVELS = [1e-6, 0.01, 0.25, 0.5, 0.9, 0.999]

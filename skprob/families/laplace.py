@@ -16,54 +16,15 @@ from scipy import stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std
+from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
 
 __all__ = [
     "LaplaceDistribution",
     "LaplaceFamily",
     "LaplaceMLPRegressor",
-    "weighted_quantile",
 ]
 
 _LOG_2 = math.log(2.0)
-
-
-def weighted_quantile(y, sample_weight, q):
-    """Weighted quantiles of each column of ``y`` (inverse of the weighted step cdf).
-
-    The quantile at ``q`` is the smallest value whose cumulative weight share
-    reaches ``q``; with equal weights this is numpy's ``inverted_cdf`` method.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples, n_columns)
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
-    q : array-like of shape (n_quantiles,)
-        Probabilities in [0, 1].
-
-    Returns
-    -------
-    ndarray of shape (n_quantiles, n_columns)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> weighted_quantile(np.array([[1.0], [2.0], [10.0]]), np.array([1.0, 1.0, 2.0]), [0.5])
-    array([[2.]])
-    """
-    y = np.asarray(y, dtype=np.float64)
-    q = np.atleast_1d(np.asarray(q, dtype=np.float64))
-    w = np.asarray(sample_weight, dtype=np.float64)
-    out = np.empty((len(q), y.shape[1]))
-    for j in range(y.shape[1]):
-        order = np.argsort(y[:, j], kind="stable")
-        cumulative = np.cumsum(w[order])
-        # A small relative slack keeps q=0.5 on the lower of two equal halves.
-        targets = q * cumulative[-1] * (1.0 - 1e-12)
-        position = np.searchsorted(cumulative, targets, side="left")
-        out[:, j] = y[order, j][np.minimum(position, len(order) - 1)]
-    return out
 
 
 class LaplaceDistribution(ScipyDistribution):

@@ -22,8 +22,7 @@ from .._compat import Interval
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std
-from .laplace import weighted_quantile
+from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
 
 __all__ = ["GaussianMixtureDistribution", "MixtureDensityRegressor", "MixtureFamily"]
 

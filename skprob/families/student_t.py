@@ -23,8 +23,7 @@ from scipy import special, stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std
-from .laplace import weighted_quantile
+from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
 
 __all__ = ["StudentTDistribution", "StudentTFamily", "StudentTMLPRegressor"]
 

@@ -220,11 +220,9 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         self._check_target(y, weights)
 
         warm = self.warm_start and hasattr(self, "module_")
-        if warm:
-            family = self.family_
-            family.transform_target(y)  # support check against the fitted family
-        else:
-            family = self._make_family().fit(y, weights)
+        # Warm starts keep the fitted family (its scaling and classes); transform_target
+        # below checks the new targets against it before any training.
+        family = self.family_ if warm else self._make_family().fit(y, weights)
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 

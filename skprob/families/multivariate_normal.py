@@ -333,7 +333,7 @@ class MultivariateGaussianMLPRegressor(MLPDistributionRegressor):
 
     Parameters
     ----------
-    prediction : {"mode", "mean", "median"}, default="mode"
+    prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict` (all three are the mean vector).
     {mlp_parameters}
 

@@ -241,6 +241,12 @@ class EnsembleDistribution(Distribution):
     def _stack(self, method, *args):
         return np.stack([getattr(member, method)(*args) for member in self._members])
 
+    def _undefined(self, statistic):
+        # A mixture has a mean or variance only if every member has it.
+        if statistic not in ("mean", "var", "std"):
+            return None
+        return next(filter(None, (m._undefined(statistic) for m in self._members)), None)
+
     def mean(self):
         return self._stack("mean").mean(axis=0)
 

@@ -168,6 +168,15 @@ class Distribution:
         """Standard deviation of each distribution."""
         return np.sqrt(self.var())
 
+    def _undefined(self, statistic):
+        """Why ``statistic`` (a method name such as ``"mean"`` or ``"std"``) is not finite.
+
+        ``None`` when it is a finite number for every row; otherwise a message for
+        the user, which estimators raise as a :class:`ValueError` instead of
+        returning ``inf`` or ``nan`` (a Student t's variance for ``df <= 2``, say).
+        """
+        return None
+
     def mode(self):
         """The most probable value of each distribution (the recipe's point prediction)."""
         raise NotImplementedError(f"{type(self).__name__} has no mode.")

@@ -304,8 +304,18 @@ class DeepEnsembleRegressor(RegressorMixin, _BaseDeepEnsemble):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         y_std : ndarray, only when ``return_std=True``
+
+        Raises
+        ------
+        ValueError
+            If the mean or standard deviation asked for does not exist for some
+            member (a Student t with ``df <= 1`` or ``df <= 2``).
         """
         dist = self.predict_dist(X)
+        for name in (self.prediction, "std") if return_std else (self.prediction,):
+            problem = dist._undefined(name)
+            if problem is not None:
+                raise ValueError(problem)
         point = getattr(dist, self.prediction)()
         return (point, dist.std()) if return_std else point
 

@@ -183,3 +183,22 @@ def test_shapes():
     assert model.predict_dist(X[:7]).params["a"].shape == (7, 2)
     assert model.log_likelihood(X, Y).shape == (60,)
     assert isinstance(model.score(X, Y), float)
+
+
+# -- huge concentrations: (a + b)**3 overflows where the moments do not -----------------
+def test_mean_and_var_match_scipy_over_many_magnitudes():
+    rng = np.random.default_rng(7)
+    a, b = np.exp(rng.normal(0.0, 5.0, size=(2, 5000)))
+    dist, frozen = BetaDistribution(a=a, b=b), stats.beta(a=a, b=b)
+    np.testing.assert_allclose(dist.mean(), frozen.mean(), rtol=1e-14)
+    np.testing.assert_allclose(dist.var(), frozen.var(), rtol=1e-14)
+
+
+def test_var_of_huge_concentrations_does_not_overflow():
+    # The concentrations predicted for X ~ 1e299 in test_properties, and beyond.
+    dist = BetaDistribution(a=[4.073e296, 1e300, 1.7e308, 1e-310],
+                            b=[1e-6, 1e300, 1.7e308, 1e-310])
+    np.testing.assert_allclose(dist.mean(), [1.0, 0.5, 0.5, 0.5])
+    # a b / ((a + b)**2 (a + b + 1)): ~6e-600 rounds to 0; 0.25 / (a + b + 1); 0.25.
+    np.testing.assert_allclose(dist.var(), [0.0, 1.25e-301, 0.125 / 1.7e308, 0.25], rtol=1e-14)
+    assert np.all(np.isfinite(dist.std()))

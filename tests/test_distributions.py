@@ -186,6 +186,17 @@ def test_density_matches_scipy(scalar_case):
             dist.pmf(y)
 
 
+def test_normal_logpdf_far_in_the_tails():
+    # Exact where the square is representable, even when y - loc itself overflows ...
+    dist = NormalDistribution(loc=[-1.7e308, 0.0], scale=[1e300, 1e-300])
+    expected = stats.norm.logpdf(3.4e8) - 300 * np.log(10.0)
+    np.testing.assert_allclose(dist.logpdf([1.7e308, 1e-147]),
+                               [expected, -0.5 * 1e306 + 300 * np.log(10.0)], rtol=1e-13)
+    # ... and -inf, silently, where -z**2 / 2 is below the most negative double.
+    far = NormalDistribution(loc=[-9.1668e297, 0.0], scale=[2.3618, 1.0])
+    assert np.all(far.logpdf([0.0, 1e200]) == -np.inf)
+
+
 def test_log_likelihood_sums_over_outputs(scalar_case):
     dist, frozen, shape = scalar_case
     y = sample_points(dist, frozen, shape)

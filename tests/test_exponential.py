@@ -137,3 +137,21 @@ def test_shapes():
     assert model.predict_dist(X[:7]).params["scale"].shape == (7, 2)
     assert model.log_likelihood(X, Y).shape == (60,)
     assert isinstance(model.score(X, Y), float)
+
+
+# -- subnormal targets (0 < y < 2.2e-308) -------------------------------------------------
+@pytest.mark.parametrize("y", [[5e-324], [5e-324, 5e-324], [1e-310, 1.0, 2.0]])
+def test_fit_refuses_subnormal_targets(y):
+    X = np.zeros((len(y), 1))
+    with pytest.raises(TargetSupportError, match=r"'exponential'.*subnormal.*e-3[0-9]+.*rescale"):
+        ExponentialMLPRegressor(**FAST).fit(X, y)
+
+
+def test_scoring_a_subnormal_target_is_finite():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 2))
+    model = ExponentialMLPRegressor(**FAST).fit(X, rng.exponential(2.0, size=40))
+    y = np.array([5e-324, 1e-310, 2.0])
+    log_lik = model.log_likelihood(X[:3], y)
+    scale = model.predict_dist(X[:3]).params["scale"]
+    np.testing.assert_allclose(log_lik, -np.log(scale) - y / scale, rtol=1e-14)

@@ -17,6 +17,7 @@ from sklearn.base import is_classifier
 import skprob
 from skprob.distributions import Distribution
 from skprob.families import FAMILIES, Family, available_families, get_family
+from skprob.families._base import weighted_mean_std
 from skprob.families.normal import NormalDistribution
 
 N_ROWS = 200
@@ -320,3 +321,31 @@ def test_estimator_makes_registered_family(cls):
     assert FAMILIES.get(family.name) is type(family)
     assert not hasattr(family, "n_raw_")
     assert is_classifier(estimator) == family.is_classifier
+
+
+def test_weighted_mean_std_has_no_overflow():
+    rng = np.random.default_rng(0)
+    y, w = rng.normal(size=(50, 3)) * [1.0, 1e5, 1e-5], rng.uniform(size=50)
+    share = w / w.sum()
+    mean, std = weighted_mean_std(y, w)
+    np.testing.assert_allclose(mean, share @ y, rtol=1e-14, atol=1e-20)
+    np.testing.assert_allclose(std, np.sqrt(share @ (y - share @ y) ** 2), rtol=1e-14)
+    # Squares of values beyond ~1e154 overflow; the scaled mean and std do not.
+    huge_mean, huge_std = weighted_mean_std(y * 2.0**1000, w)
+    np.testing.assert_array_equal(huge_mean, mean * 2.0**1000)
+    np.testing.assert_array_equal(huge_std, std * 2.0**1000)
+    edge = weighted_mean_std(np.array([[1.7e308], [-1.7e308]]), np.ones(2))
+    np.testing.assert_array_equal(edge, ([0.0], [1.7e308]))
+    np.testing.assert_array_equal(weighted_mean_std(np.zeros((3, 2)), np.ones(3)),
+                                  (np.zeros(2), np.zeros(2)))
+    # A constant column has no spread, not the rounding error of its mean (~1e184 here).
+    constant = np.full((5, 1), 1e200)
+    np.testing.assert_array_equal(weighted_mean_std(constant, np.ones(5)), ([1e200], [0.0]))
+
+
+@pytest.mark.parametrize("name", ["normal", "mixture", "laplace", "multivariate_normal"])
+def test_huge_targets_fit_without_overflow(name):
+    # |y| ~ 1e300: the family's standardisation and start stay finite, without warnings.
+    y = np.r_[1e300, np.arange(9.0)]
+    family = get_family(name).fit(y[:, None] if name == "multivariate_normal" else y)
+    assert np.all(np.isfinite(family.scale_)) and np.all(np.isfinite(family.initial_raw_))

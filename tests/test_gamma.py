@@ -163,3 +163,67 @@ def test_shapes():
     assert model.predict_dist(X[:7]).params["shape"].shape == (7, 2)
     assert model.log_likelihood(X, Y).shape == (60,)
     assert isinstance(model.score(X, Y), float)
+
+
+# -- subnormal targets (0 < y < 2.2e-308) -------------------------------------------------
+@pytest.mark.parametrize(
+    ("shape", "scale", "expected"),
+    [  # mpmath at 50 digits: (shape - 1) log(y / scale) - y / scale - lgamma(shape) - log(scale)
+        (3.0, 2.0, -1491.6527325650022),
+        (0.5, 1e5, 365.8912082852808),
+        (1e-6, 6e19, 730.6237719596837),
+        (1e6, 1.0, -757254832.050457),
+        (2.0, 1e-300, 637.1109838750461),
+    ],
+)
+def test_logpdf_of_a_subnormal_target_is_finite(shape, scale, expected):
+    # y / scale underflows to 0 here, where scipy's logpdf is -inf or +inf.
+    dist = GammaDistribution(shape=[shape], scale=[scale])
+    np.testing.assert_allclose(dist.logpdf([5e-324]), [expected], rtol=1e-13)
+
+
+def test_logpdf_matches_scipy_over_many_magnitudes():
+    rng = np.random.default_rng(5)
+    shape = np.exp(rng.normal(0.0, 2.0, 2000))
+    scale = np.exp(rng.normal(0.0, 3.0, 2000))
+    y = rng.gamma(shape) * scale + 1e-300
+    expected = stats.gamma.logpdf(y, shape, scale=scale)
+    assert np.isfinite(expected).all()
+    actual = GammaDistribution(shape=shape, scale=scale).logpdf(y)
+    np.testing.assert_allclose(actual, expected, rtol=1e-13, atol=1e-13)
+    # y / scale beyond the largest double: -inf is the correctly rounded log density.
+    assert GammaDistribution(shape=[2.0], scale=[1e-10]).logpdf([1e300])[0] == -np.inf
+
+
+@pytest.mark.parametrize("y", [[5e-324], [5e-324, 5e-324], [1e-310, 1.0, 2.0]])
+def test_fit_refuses_subnormal_targets(y):
+    X = np.zeros((len(y), 1))
+    with pytest.raises(TargetSupportError, match=r"'gamma'.*subnormal.*y has.*e-3.*rescale y"):
+        GammaMLPRegressor(**FAST).fit(X, y)
+
+
+def test_scoring_a_subnormal_target_is_finite():
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 2))
+    model = GammaMLPRegressor(**FAST).fit(X, rng.gamma(2.0, 1.5, size=40))
+    y = np.array([5e-324, 1e-310, 2.0])
+    log_lik = model.log_likelihood(X[:3], y)
+    assert np.all(np.isfinite(log_lik))
+    np.testing.assert_array_equal(log_lik, model.predict_dist(X[:3]).logpdf(y))
+
+
+@pytest.mark.parametrize("y", [[1e-300, 1e30], [1e-300, 5.0, 6.0, 7.0]])
+def test_fit_refuses_targets_whose_ratio_to_the_mean_underflows_float32(y):
+    # Training sees y / mean(y) in float32, where 2e-330 (or 2e-301) is 0 and log(0) = -inf.
+    X = np.zeros((len(y), 1))
+    with pytest.raises(TargetSupportError, match=r"orders of magnitude.*1e-300.*float32"):
+        GammaMLPRegressor(**FAST).fit(X, y)
+    # The same targets, within float32's range of ratios, fit.
+    model = GammaMLPRegressor(**FAST).fit(X, np.maximum(y, 1e-30 * np.mean(y)))
+    assert np.isfinite(model.score(X, np.maximum(y, 1e-30 * np.mean(y))))
+
+
+def test_std_of_huge_scales_does_not_overflow():
+    dist = GammaDistribution(shape=[2.0, 1e-6], scale=[1e160, 1e155])
+    np.testing.assert_allclose(dist.std(), [np.sqrt(2.0) * 1e160, 1e152], rtol=1e-15)
+    np.testing.assert_allclose(dist.var(), [np.inf, 1e304], rtol=1e-15)

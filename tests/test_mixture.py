@@ -280,3 +280,49 @@ def test_predict_shapes_and_score():
     generic = DistributionRegressor(get_family("mixture", n_components=2), max_iter=5,
                                     width=8, random_state=0).fit(X, y)
     assert generic.predict_dist(X).n_components == 2
+
+
+# -- far inputs: squares of ~1e297 overflow where the answers do not ---------------------
+#: The mixture predicted for X ~ 1e299 in test_properties (scales 1e-4 to 1e297).
+FAR_MIXTURE = {"log_weights": [[-1.5747e297, 0.0, -4.2129e296]],
+               "loc": [[1.7868e297, 2.0068e297, -3.6290e297]],
+               "scale": [[4.3296e-4, 3.6290e297, 4.3296e-4]]}
+
+
+def test_moments_of_huge_mixtures_scale_exactly():
+    _, weights, loc, scale = make()
+    log_weights = np.log(weights)
+    dist = GaussianMixtureDistribution(log_weights=log_weights, loc=loc, scale=scale)
+    factor = 2.0**990  # exact scaling: the moments scale by it too
+    huge = GaussianMixtureDistribution(log_weights=log_weights, loc=loc * factor,
+                                       scale=scale * factor)
+    np.testing.assert_array_equal(huge.std(), dist.std() * factor)
+    np.testing.assert_array_equal(huge.mean(), dist.mean() * factor)
+    assert np.all(huge.var() == np.inf)  # beyond 1.8e308: inf is the rounded value
+    smaller = GaussianMixtureDistribution(log_weights=log_weights, loc=loc * 2.0**500,
+                                          scale=scale * 2.0**500)
+    np.testing.assert_array_equal(smaller.var(), dist.var() * 2.0**1000)
+
+
+def test_far_mixture_has_finite_std_and_mode():
+    dist = GaussianMixtureDistribution(**FAR_MIXTURE)
+    # One component carries all the weight: its mean and scale are the mixture's.
+    np.testing.assert_allclose(dist.std(), [3.6290e297], rtol=1e-12)
+    np.testing.assert_allclose(dist.mode(), [2.0068e297], rtol=1e-12)
+
+
+def test_mode_is_scale_equivariant():
+    _, weights, loc, scale = make()
+    log_weights = np.log(weights)
+    dist = GaussianMixtureDistribution(log_weights=log_weights, loc=loc, scale=scale)
+    for factor in (2.0**-1000, 2.0**1000):
+        scaled = GaussianMixtureDistribution(log_weights=log_weights, loc=loc * factor,
+                                             scale=scale * factor)
+        np.testing.assert_allclose(scaled.mode() / factor, dist.mode(), rtol=1e-9, atol=1e-9)
+
+
+def test_logpdf_far_from_every_component_is_minus_inf_silently():
+    dist = GaussianMixtureDistribution(log_weights=[[0.0, 0.0]], loc=[[-1e300, 1e300]],
+                                       scale=[[1.0, 2.0]])
+    assert dist.logpdf([0.0])[0] == -np.inf  # about -1e600: below the most negative double
+    close(dist.logpdf([1e300]), [np.log(0.5) - np.log(2.0) - 0.5 * np.log(2 * np.pi)])

@@ -231,3 +231,45 @@ def test_wrong_number_of_columns_is_rejected(rng):
 def test_non_finite_target_is_rejected():
     with pytest.raises(TargetSupportError, match="real vectors"):
         MultivariateNormalFamily().fit(np.array([[0.0, 1.0], [np.nan, 2.0]]))
+
+
+# -- far inputs: squares of ~1e297 overflow where the answers do not ---------------------
+def test_std_and_var_of_huge_factors_scale_exactly(rng):
+    dist = random_distribution(rng, n=10, k=3)
+    loc, factor = dist.params["loc"], dist.params["scale_tril"]
+    huge = MultivariateNormalDistribution(loc=loc * 2.0**990, scale_tril=factor * 2.0**990)
+    np.testing.assert_array_equal(huge.std(), dist.std() * 2.0**990)
+    assert np.all(huge.var() == np.inf)  # beyond 1.8e308: inf is the rounded value
+    big = MultivariateNormalDistribution(loc=loc * 2.0**500, scale_tril=factor * 2.0**500)
+    np.testing.assert_array_equal(big.var(), dist.var() * 2.0**1000)
+    np.testing.assert_allclose(huge.ppf(0.9) / 2.0**990, dist.ppf(0.9), rtol=1e-15)
+
+
+def test_far_factor_from_test_properties_has_finite_std():
+    # The distribution predicted for X ~ 1e299 (a factor entry of 4.5e296).
+    dist = MultivariateNormalDistribution(
+        loc=[[4.0189e296, -6.6658e296]],
+        scale_tril=[[[4.5138e296, 0.0], [-1.2372e295, 1.4382e-6]]],
+    )
+    np.testing.assert_allclose(dist.std(), [[4.5138e296, 1.2372e295]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("power", [200, 300])
+def test_logpdf_of_far_rows_scales_exactly(rng, power):
+    # log p(c y | c loc, c L) = log p(y | loc, L) - K log c, far from 1.
+    dist = random_distribution(rng, n=10, k=3)
+    y = dist.rvs(random_state=2) + rng.normal(0.0, 2.0, size=(10, 3))
+    c = 2.0**power
+    far = MultivariateNormalDistribution(loc=dist.params["loc"] * c,
+                                         scale_tril=dist.params["scale_tril"] * c)
+    expected = dist.logpdf(y) - 3 * power * np.log(2.0)
+    np.testing.assert_allclose(far.logpdf(y * c), expected, rtol=1e-13)
+    # Opposite signs near the largest double: y - loc itself overflows.
+    edge = MultivariateNormalDistribution(loc=[[-1.7e308]], scale_tril=[[[1e300]]])
+    np.testing.assert_allclose(edge.logpdf([[1.7e308]]),
+                               stats.norm.logpdf(3.4e8) - 300 * np.log(10.0), rtol=1e-13)
+
+
+def test_logpdf_beyond_the_largest_double_is_minus_inf_silently():
+    dist = MultivariateNormalDistribution(loc=[[0.0, 0.0]], scale_tril=[np.eye(2)])
+    assert dist.logpdf([[1e200, -2.0]])[0] == -np.inf  # about -5e399

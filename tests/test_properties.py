@@ -10,10 +10,12 @@ Hypothesis profiles, registered here and applied per test (no global side effect
 ``ci`` (default: 25 examples per test and estimator, derandomised so that CI is
 reproducible) and ``dev`` (500); choose with ``SKPROB_HYPOTHESIS_PROFILE=dev``.
 
-Violations known when this file was written are pinned by the strict ``xfail``
-regression tests at the end. The property tests recognise them (``KNOWN``: symptom,
-estimator and input) and record them as hypothesis events, so that they pass while
-any new kind of violation fails; remove a ``KNOWN`` entry with its fix.
+The violations found when this file was written (subnormal targets, Student t
+moments and far tails, overflow of squares for huge X or y) are fixed, and each is
+kept as a regression test at the end (``test_regression``). A violation that is
+reported but not yet fixed can be listed in ``KNOWN`` (symptom, estimator and
+input), pinned by a strict ``xfail`` regression case: the property tests then
+record it as a hypothesis event and still fail on any new kind of violation.
 """
 
 import collections
@@ -26,7 +28,6 @@ import pytest
 from _robustness import (
     REFUSED,
     Finding,
-    Known,
     attempt,
     check_fitted,
     check_score,
@@ -55,27 +56,13 @@ every_estimator = pytest.mark.parametrize("cls", ESTIMATORS, ids=list(BY_NAME))
 EXAMPLES = collections.Counter()
 
 
-# -- violations known when this file was written (each pinned by an xfail test) ----
-REAL_LINE = ("GaussianMLPRegressor", "HeteroscedasticRegressor", "DistributionRegressor",
-             "LaplaceMLPRegressor", "StudentTMLPRegressor", "MixtureDensityRegressor",
-             "MultivariateGaussianMLPRegressor", "VonMisesMLPRegressor")
-POSITIVE = ("GammaMLPRegressor", "ExponentialMLPRegressor")
-KNOWN = [  # the comments name the regression test of each entry
-    # [gamma-subnormal-1], [gamma-subnormal-2]: 0 < y < 2.2e-308 underflows.
-    Known("subnormal-target", ("score-nan", "score-posinf", "score-neginf-in-support",
-                               "runtime-warning", "bad-refusal"), POSITIVE, ("y-subnormal",)),
-    # [student-t-3-rows], [student-t-far-x].
-    Known("student-t-std-undefined", ("nonfinite-predict",), ("StudentTMLPRegressor",)),
-    Known("student-t-far-tail", ("score-neginf-in-support",), ("StudentTMLPRegressor",),
-          ("x-huge",)),
-    # [mixture-far-x], [mvn-far-x]: squares of ~1e297 overflow in var/std.
-    Known("huge-x-moments-overflow", ("nonfinite-predict",),
-          ("MixtureDensityRegressor", "MultivariateGaussianMLPRegressor"), ("x-huge",)),
-    # [huge-target], [normal-far-x], [beta-far-x]: overflow warnings from skprob's numpy
-    # code when |y| or |X| is beyond ~1e150.
-    Known("huge-values-overflow-warnings", ("runtime-warning",), REAL_LINE, ("y-huge",)),
-    Known("huge-values-overflow-warnings", ("runtime-warning",), (), ("x-huge",)),
-]
+# -- violations known but not yet fixed: none --------------------------------------
+#: Each entry (``_robustness.Known``: key, symptoms, estimators, input tags) lets the
+#: property tests pass on a violation already reported, recorded as a hypothesis
+#: event; pin each one by a strict ``xfail`` regression case at the end of this file
+#: and remove the entry with its fix. The violations found when this file was written
+#: are fixed; their regression cases below now pass as ordinary tests.
+KNOWN: list = []
 
 
 def settle(findings):
@@ -360,10 +347,10 @@ def _report_example_count(request):
                                 f"examples run ({parts})")
 
 
-# -- regression tests: each known violation, smallest example found --------------------
+# -- regression tests: each violation found, smallest example, now fixed ----------------
 FAR = np.array([[3.45584192e299, 8.21618144e299, 3.30437076e299]])
 FAR_2 = np.array([[1.25730221e299, -1.32104863e299, 6.40422650e299]])
-#: (estimator, clean fit, X, target, what goes wrong): scored under the rule.
+#: (estimator, clean fit, X, target, what went wrong before the fix): scored under the rule.
 SCORE_CASES = {
     "student-t-far-x": ("StudentTMLPRegressor", "typical", FAR, [0.0],
                         "Student t log-density overflows to -inf in scipy (true value ~ -700)"),
@@ -394,6 +381,7 @@ def fit_case(name, y):
     return findings
 
 
+#: Cases that fit, predict or score on their own: (case, what went wrong before the fix).
 OTHER_CASES = {
     "gamma-subnormal-1": (lambda: fit_case("GammaMLPRegressor", [5e-324]),
                           "gamma on y=[5e-324] predicts scale 0.0; log_likelihood NaN"),
@@ -410,19 +398,26 @@ OTHER_CASES = {
                    "beta var overflows (a + b)**3 with a RuntimeWarning from beta.py"),
     "huge-target": (lambda: fit_case("GaussianMLPRegressor", np.r_[1e300, np.arange(9.0)]),
                     "|y| ~ 1e300 overflows weighted_mean_std: RuntimeWarning from skprob"),
+    # Found by the dev profile once the entries above were fixed:
+    "student-t-constant-huge-target": (
+        lambda: fit_case("StudentTMLPRegressor", np.full(5, 1e200)),
+        "the mean of 5 x 1e200 is off by ~1e184, the std of the standardisation is that "
+        "error, and the predicted std (scale ~1e181) overflows in scipy's var: inf"),
+    "gamma-wide-range": (lambda: fit_case("GammaMLPRegressor", [1e-300, 1e30]),
+                         "1e-300 / mean(y) underflows to 0: log(0) warning, raw brentq error"),
+    "student-t-far-outlier": (lambda: fit_case("StudentTMLPRegressor", [1e200, 10.3, 12.1, 6.4]),
+                              "1e199 IQRs out: the start overflows float32 (RuntimeWarning)"),
 }
+#: One case per id; a violation reported but not fixed yet gets
+#: ``marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=...)`` and a
+#: ``KNOWN`` entry, both removed with its fix.
 REGRESSIONS = [
-    pytest.param(lambda case=case: score_case(*case[:4]), id=key, marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=case[4]))
+    pytest.param(lambda case=case: score_case(*case[:4]), id=key)
     for key, case in SCORE_CASES.items()
-] + [
-    pytest.param(case, id=key, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                                       reason=reason))
-    for key, (case, reason) in OTHER_CASES.items()
-]
+] + [pytest.param(case, id=key) for key, (case, _) in OTHER_CASES.items()]
 
 
 @pytest.mark.parametrize("case", REGRESSIONS)
-def test_known_violation(case):
+def test_regression(case):
     findings = case()
     assert not findings, "\n".join(map(str, findings))

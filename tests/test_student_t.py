@@ -1,5 +1,6 @@
 """The Student's t family: its distribution against scipy.stats.t, its loss, its fit."""
 
+import copy
 import math
 
 import numpy as np
@@ -9,6 +10,7 @@ import torch
 from scipy import stats
 
 from skprob import StudentTMLPRegressor
+from skprob.ensemble import DeepEnsembleRegressor
 from skprob.exceptions import TargetSupportError
 from skprob.families import get_family
 from skprob.families.student_t import (
@@ -173,3 +175,120 @@ def test_predict_shapes_and_score():
     assert model2.predict(X).shape == (120, 2) and dist2.batch_shape == (120, 2)
     assert dist2.params["df"].shape == (120, 2)
     assert np.isfinite(model2.score(X, Y))
+
+
+# -- (f) far tails and moments that do not exist ----------------------------------------
+def test_logpdf_matches_scipy_wherever_scipy_is_finite():
+    # df from the floor to the cap, residuals from 1e-3 to 1e6 scales.
+    rng = np.random.default_rng(9)
+    n = 5000
+    df = np.exp(rng.uniform(np.log(DF_FLOOR), np.log(1e6), n))
+    loc = rng.normal(0.0, 10.0, n) * 10.0 ** rng.integers(-5, 5, n)
+    scale = np.exp(rng.normal(0.0, 3.0, n))
+    y = loc + scale * rng.standard_t(np.maximum(df, 0.5)) * 10.0 ** rng.integers(-3, 6, n)
+    expected = stats.t.logpdf(y, df, loc=loc, scale=scale)
+    assert np.isfinite(expected).all()
+    actual = StudentTDistribution(df=df, loc=loc, scale=scale).logpdf(y)
+    np.testing.assert_allclose(actual, expected, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("y", "df", "loc", "scale", "expected"),
+    [
+        # The far-X case of test_properties: z ~ 2e303, where scipy gives -inf.
+        (0.0, 10.0501, -6.3563e297, 3.1518e-06, -7692.748118572734),
+        # y - loc itself overflows.
+        (1.7e308, 3.0, -1.7e308, 1e-300, -4912.810184262081),
+        (1e200, DF_FLOOR, 0.0, 1.0, -470.4504226488951),
+        (1e300, 0.5, 0.0, 1.0, -1037.993685158652),
+    ],
+)
+def test_logpdf_is_finite_far_in_the_tails(y, df, loc, scale, expected):
+    # Expected values from mpmath at 60 digits (the textbook formula); scipy's is -inf.
+    with np.errstate(all="ignore"):
+        assert stats.t.logpdf(y, df, loc=loc, scale=scale) == -np.inf
+    dist = StudentTDistribution(df=[df], loc=[loc], scale=[scale])
+    np.testing.assert_allclose(dist.logpdf([y]), [expected], rtol=1e-13)
+
+
+def test_logpdf_far_tail_is_the_limit_of_scipy():
+    # Just inside scipy's range the two forms agree; beyond it the far form goes on.
+    df, z = 4.0, np.array([1e100, 1e150, 1e200, 1e300])
+    actual = StudentTDistribution(df=np.full(4, df), loc=np.zeros(4), scale=np.ones(4)).logpdf(z)
+    close(actual[:2], stats.t.logpdf(z[:2], df), atol=1e-9)
+    slope = np.diff(actual) / np.diff(np.log(z))
+    close(slope, np.full(3, -(df + 1.0)), atol=1e-9)  # log density ~ -(df + 1) log|z|
+
+
+def test_undefined_moments_are_reported_not_returned():
+    dist = StudentTDistribution(df=[0.5, 1.5, 3.0], loc=[0.0, 0.0, 0.0], scale=[1.0, 1.0, 1.0])
+    assert "df <= 1" in dist._undefined("mean")
+    assert "infinite" in dist._undefined("std") and "interval" in dist._undefined("std")
+    assert dist._undefined("mode") is None and dist._undefined("median") is None
+    assert dist[2:]._undefined("std") is None and dist[1:]._undefined("mean") is None
+
+
+@pytest.fixture(scope="module")
+def heavy_model():
+    # Three rows push the constant model's df down to the floor's neighbourhood (df < 1).
+    X = np.random.default_rng(0).normal(size=(3, 1))
+    y = StudentTFamily.example_target(3, 0)
+    model = StudentTMLPRegressor(max_iter=3, width=4, random_state=0).fit(X, y)
+    assert np.all(model.predict_dist(X).params["df"] <= 1.0)
+    return model, X
+
+
+def test_predict_refuses_std_and_mean_that_do_not_exist(heavy_model):
+    model, X = heavy_model
+    dist = model.predict_dist(X)
+    np.testing.assert_array_equal(model.predict(X), dist.params["loc"])  # the mode
+    with pytest.raises(ValueError, match=r"standard deviation.*infinite.*df = .*interval"):
+        model.predict(X, return_std=True)
+    with pytest.raises(ValueError, match=r"mean .* undefined for df <= 1.*prediction='mode'"):
+        copy.deepcopy(model).set_params(prediction="mean").predict(X)
+    # The distribution itself keeps scipy's conventions.
+    assert np.all(np.isinf(dist.mean())) and np.all(np.isnan(dist.std()))
+    lower, upper = dist.interval(0.9)
+    assert np.all(np.isfinite(lower) & np.isfinite(upper) & (lower < upper))
+
+
+def test_ensemble_of_heavy_tailed_members_refuses_std(heavy_model):
+    _, X = heavy_model
+    member = StudentTMLPRegressor(max_iter=3, width=4)
+    model = DeepEnsembleRegressor(member, n_estimators=2, random_state=0)
+    model.fit(X, StudentTFamily.example_target(3, 0))
+    with pytest.raises(ValueError, match="mean"):
+        model.predict(X)  # the ensemble predicts the mean by default
+    model.set_params(prediction="median")
+    assert np.all(np.isfinite(model.predict(X)))
+    with pytest.raises(ValueError, match="standard deviation"):
+        model.predict(X, return_std=True)
+
+
+def test_std_of_huge_scales_does_not_overflow():
+    # scipy's var is scale**2 * df / (df - 2): inf beyond scale ~1e154, where the std is not.
+    dist = StudentTDistribution(df=[10.0, 1.5, 0.5], loc=[1e200, 0.0, 0.0],
+                                scale=[1.7e181, 1.0, 1.0])
+    close(dist.std()[0] / 1.7e181, math.sqrt(10.0 / 8.0), atol=1e-15)
+    assert dist.var()[0] == np.inf  # beyond 1.8e308: inf is the rounded value
+    assert dist.std()[1] == np.inf and np.isnan(dist.std()[2])  # scipy's conventions
+
+
+def test_constant_huge_target_gets_a_tight_finite_spread():
+    # The mean of five 1e200 rounds off by ~1e184; the target's spread is still 0.
+    X = np.random.default_rng(5).normal(size=(5, 2))
+    model = StudentTMLPRegressor(max_iter=3, width=4, random_state=0).fit(X, np.full(5, 1e200))
+    point, std = model.predict(X, return_std=True)
+    np.testing.assert_array_equal(point, np.full(5, 1e200))
+    assert np.all(np.isfinite(std) & (std < 1.0))
+
+
+@pytest.mark.parametrize("y", [[1e200, 10.3, 12.1, 6.4], [1e300, *range(9)]])
+def test_fit_refuses_outliers_beyond_float32_training(y):
+    # Robust standardisation puts 1e200 ~1e199 IQRs out: float32 cannot square that.
+    X = np.zeros((len(y), 1))
+    with pytest.raises(TargetSupportError, match=r"'student_t'.*e\+(200|300).*robust standard"):
+        StudentTMLPRegressor(max_iter=2).fit(X, y)
+    # Within the limit the family fits, whatever the magnitude of the target.
+    family = StudentTFamily().fit(np.array([1.7e308, -1.7e308, 0.0, 1.0]))
+    assert np.all(np.isfinite(family.initial_raw_))

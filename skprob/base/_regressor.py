@@ -98,9 +98,20 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         y_std : ndarray, only when ``return_std=True``
+
+        Raises
+        ------
+        ValueError
+            If the requested statistic does not exist as a finite number for some
+            row, e.g. the standard deviation of a Student t with ``df <= 2``; the
+            message says what to use instead.
         """
         dist = self.predict_dist(X)
         statistic = self.family_.point_prediction if self.prediction == "auto" else self.prediction
+        for name in (statistic, "std") if return_std else (statistic,):
+            problem = dist._undefined(name)
+            if problem is not None:
+                raise ValueError(problem)
         point = getattr(dist, statistic)()
         if return_std:
             return point, dist.std()

@@ -26,6 +26,7 @@ __all__ = [
     "Family",
     "inverse_softplus",
     "positive",
+    "power_of_two_near",
     "weighted_mean_std",
     "weighted_quantile",
 ]
@@ -35,6 +36,8 @@ FAMILIES: dict = {}
 
 #: Floor added after softplus so that scale-like parameters never reach zero.
 SCALE_FLOOR = 1e-6
+#: Smallest positive normal double; below it (subnormal numbers) digits are lost.
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 #: Rows used to refine the constant model at the start of a fit (evenly spaced).
 _POLISH_MAX_ROWS = 100_000
 
@@ -64,19 +67,44 @@ def inverse_softplus(value, floor: float = SCALE_FLOOR):
     return np.where(value > 20.0, value, np.log(np.expm1(np.minimum(value, 20.0))))
 
 
+def power_of_two_near(value):
+    """A power of two within a factor 2 of ``|value|`` (at least 2**-1074), elementwise.
+
+    Dividing by it is exact, so numbers can be brought near one before they are
+    squared (squares overflow beyond ~1e154) and scaled back without rounding.
+
+    Examples
+    --------
+    >>> power_of_two_near([3.0, 1e300, 0.0])
+    array([2.00000000e+000, 6.69692879e+299, 5.00000000e-001])
+    """
+    return np.ldexp(1.0, np.frexp(value)[1] - 1)
+
+
 def weighted_mean_std(y, sample_weight):
-    """Weighted mean and standard deviation of each column of ``y``.
+    """Weighted mean and standard deviation of each column of ``y``, free of overflow.
+
+    Each column is divided by a power of two near its largest magnitude first
+    (an exact scaling): squares of values beyond ~1e154 overflow, while the
+    standard deviation itself, at most the largest magnitude, is representable.
+    The mean gets one corrective pass (the mean of the residuals), so that a
+    constant column has a standard deviation of exactly 0, not its rounding error.
 
     Examples
     --------
     >>> import numpy as np
     >>> weighted_mean_std(np.array([[1.0], [3.0]]), np.ones(2))
     (array([2.]), array([1.]))
+    >>> weighted_mean_std(np.array([[1e300], [3e300]]), np.ones(2))
+    (array([2.e+300]), array([1.e+300]))
     """
     w = sample_weight / sample_weight.sum()
-    mean = w @ y
-    std = np.sqrt(w @ (y - mean) ** 2)
-    return mean, std
+    magnitude = power_of_two_near(np.max(np.abs(y), axis=0, initial=0.0))
+    unit = y / magnitude
+    mean = w @ unit
+    mean = mean + w @ (unit - mean)
+    std = np.sqrt(w @ (unit - mean) ** 2)
+    return mean * magnitude, std * magnitude
 
 
 def weighted_quantile(y, sample_weight, q):
@@ -377,6 +405,26 @@ class Family(BaseEstimator):
         return self.distribution_class(
             index=index, output_names=output_names, **params, **self._distribution_options()
         )
+
+    def _refuse_subnormal(self, y):
+        """:class:`TargetSupportError` for training targets with ``0 < |y| < 2.2e-308``.
+
+        Such subnormal numbers are inside a positive support but carry too few
+        digits to fit on: divided by the target's mean they round to 0 (or lose
+        their digits), and a scale fitted to them underflows to 0. Scoring them is
+        fine; only a fit refuses them.
+        """
+        y = np.asarray(y, dtype=np.float64)
+        bad = (y != 0) & (np.abs(y) < _SMALLEST_NORMAL)
+        if bad.any():
+            values = np.unique(y[bad])[:5]
+            raise TargetSupportError(
+                f"The {self.name!r} family cannot be fitted on subnormal targets: y has "
+                f"{int(bad.sum())} value(s) between 0 and {_SMALLEST_NORMAL:.4g} (the smallest "
+                f"normal double), e.g. {values.tolist()}. Expected targets of at least "
+                f"{_SMALLEST_NORMAL:.4g}: rescale y into that range (e.g. multiply it by "
+                "1e300; the predicted distributions are then in those units)."
+            )
 
     def _support_error(self, y, bad, expected):
         values = np.unique(np.asarray(y)[bad])[:5]

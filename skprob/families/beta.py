@@ -60,14 +60,29 @@ class BetaDistribution(ScipyDistribution):
     def _scipy(self):
         return stats.beta(a=self._params["a"], b=self._params["b"])
 
-    def mean(self):
+    def _shares(self):
+        """``a / (a + b)``, ``b / (a + b)`` and the larger concentration, free of overflow.
+
+        Both are divided by the larger one first, so ``a + b`` is never formed
+        beyond the largest double.
+        """
         a, b = self._params["a"], self._params["b"]
-        return a / (a + b)
+        larger = np.maximum(a, b)
+        a_unit, b_unit = a / larger, b / larger
+        total_unit = a_unit + b_unit
+        return a_unit / total_unit, b_unit / total_unit, larger
+
+    def mean(self):
+        return self._shares()[0]
 
     def var(self):
-        a, b = self._params["a"], self._params["b"]
-        total = a + b
-        return a * b / (total * total * (total + 1.0))
+        # mean (1 - mean) / (a + b + 1); (a + b)**3 in the textbook form overflows for
+        # concentrations beyond ~1e102. Dividing numerator and denominator by
+        # max(larger, 1) keeps a + b + 1 finite for huge and exact for small ones.
+        mean, complement, larger = self._shares()
+        shrink = np.maximum(larger, 1.0)
+        total = (self._params["a"] / shrink + self._params["b"] / shrink) + 1.0 / shrink
+        return mean * complement / shrink / total
 
     def mode(self):
         """The most probable value: ``(a - 1) / (a + b - 2)`` when ``a > 1`` and ``b > 1``.

@@ -109,6 +109,7 @@ class ExponentialFamily(Family):
         return y
 
     def _scaling(self, y, sample_weight):
+        self._refuse_subnormal(y)  # fit only: scoring a subnormal target is fine
         mean = (sample_weight / sample_weight.sum()) @ y
         return np.zeros(y.shape[1]), mean
 

@@ -14,6 +14,7 @@ from scipy import optimize, special, stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
+from ..exceptions import TargetSupportError
 from ._base import Family, inverse_softplus, positive
 
 __all__ = ["GammaDistribution", "GammaFamily", "GammaMLPRegressor"]
@@ -22,6 +23,10 @@ __all__ = ["GammaDistribution", "GammaFamily", "GammaMLPRegressor"]
 _MAX_LOG_MEAN = 30.0
 #: Largest starting shape: a constant target would otherwise ask for an infinite one.
 _MAX_INITIAL_SHAPE = 1e6
+#: Smallest positive normal double: ratios below it have lost digits.
+_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+#: Smallest positive normal float32, the precision of the training loop.
+_FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 
 
 class GammaDistribution(ScipyDistribution):
@@ -49,8 +54,21 @@ class GammaDistribution(ScipyDistribution):
         # scipy's gamma density exists at 0 (infinite when shape < 1); the family's
         # support is y > 0, so 0 has density 0.
         inside = y > 0.0
-        with np.errstate(divide="ignore"):
-            log_density = super()._logdensity(np.where(inside, y, 1.0))
+        shape, scale = self._params["shape"], self._params["scale"]
+        y = np.where(inside, y, 1.0)
+        # Written out rather than scipy's xlogy(shape - 1, y / scale): for a tiny y
+        # (subnormal, say) y / scale underflows to 0 and scipy returns -inf or +inf,
+        # while log(y) - log(scale) is finite. The ratio's own log is kept where the
+        # ratio is a normal number, as it is exact when y and scale nearly cancel.
+        with np.errstate(over="ignore"):  # y / scale > 1.8e308: -inf is then exact
+            ratio = y / scale
+        exact = (ratio >= _SMALLEST_NORMAL) & (ratio < np.inf)
+        log_ratio = np.where(
+            exact, np.log(np.where(exact, ratio, 1.0)), np.log(y) - np.log(scale)
+        )
+        log_density = (
+            (shape - 1.0) * log_ratio - ratio - special.gammaln(shape) - np.log(scale)
+        )
         return np.where(inside, log_density, -np.inf)
 
     def _scipy(self):
@@ -60,7 +78,12 @@ class GammaDistribution(ScipyDistribution):
         return self._params["shape"] * self._params["scale"]
 
     def var(self):
-        return self._params["shape"] * self._params["scale"] ** 2
+        with np.errstate(over="ignore"):  # inf only where the variance exceeds 1.8e308
+            return self.mean() * self._params["scale"]
+
+    def std(self):
+        # Not sqrt(var): the variance overflows beyond scale ~1e154, the std does not.
+        return np.sqrt(self._params["shape"]) * self._params["scale"]
 
     def mode(self):
         """``(shape - 1) * scale`` for ``shape >= 1``; 0 otherwise.
@@ -119,7 +142,21 @@ class GammaFamily(Family):
         return y
 
     def _scaling(self, y, sample_weight):
+        self._refuse_subnormal(y)  # fit only: scoring a subnormal target is fine
         mean = (sample_weight / sample_weight.sum()) @ y
+        # Training sees y / mean in float32 and needs its log: a ratio below float32's
+        # smallest normal number loses its digits or rounds to 0 (log 0 = -inf).
+        ratio = y / mean
+        lost = ratio < _FLOAT32_TINY
+        if lost.any():
+            values = np.unique(y[lost])[:5]
+            raise TargetSupportError(
+                f"The 'gamma' family cannot be fitted on y spanning this many orders of "
+                f"magnitude: {int(lost.sum())} value(s) of y, e.g. {values.tolist()}, are "
+                f"below {_FLOAT32_TINY:.3g} times the mean of their column ({mean.tolist()}), "
+                "the smallest ratio that training in float32 keeps. Expected y within that "
+                "range: model log(y) with the 'normal' family, or raise the smallest values."
+            )
         return np.zeros(y.shape[1]), mean
 
     def _raw_layout(self, n_outputs):

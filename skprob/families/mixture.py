@@ -22,7 +22,15 @@ from .._compat import Interval
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
+from ._base import (
+    Family,
+    inverse_softplus,
+    positive,
+    power_of_two_near,
+    weighted_mean_std,
+    weighted_quantile,
+)
+from .normal import _normal_logpdf
 
 __all__ = ["GaussianMixtureDistribution", "MixtureDensityRegressor", "MixtureFamily"]
 
@@ -35,11 +43,6 @@ MIXTURE_SCALE_FLOOR = 1e-4
 _MAX_SEARCH_STEPS = 200
 #: Precision of the root and mode searches, relative to the component scales.
 _X_RTOL = 1e-12
-
-
-def _normal_logpdf(y, loc, scale):
-    z = (y - loc) / scale
-    return -0.5 * z * z - np.log(scale) - _HALF_LOG_2PI
 
 
 class GaussianMixtureDistribution(Distribution):
@@ -133,11 +136,25 @@ class GaussianMixtureDistribution(Distribution):
     def mean(self):
         return np.sum(self.weights() * self._params["loc"], axis=-1)
 
-    def var(self):
-        # Law of total variance: mean of the variances plus variance of the means.
+    def _scaled_var(self):
+        # In units of a power of two near each row's largest location or scale (an
+        # exact scaling): squares beyond ~1e154 overflow where the std does not.
         w, loc, scale = self.weights(), self._params["loc"], self._params["scale"]
+        largest = np.maximum(np.max(np.abs(loc), axis=-1), np.max(scale, axis=-1))
+        unit = power_of_two_near(largest)[..., None]  # an exact scaling
+        loc, scale = loc / unit, scale / unit
+        # Law of total variance: mean of the variances plus variance of the means.
         mean = np.sum(w * loc, axis=-1, keepdims=True)
-        return np.sum(w * (scale**2 + (loc - mean) ** 2), axis=-1)
+        return np.sum(w * (scale**2 + (loc - mean) ** 2), axis=-1), unit[..., 0]
+
+    def var(self):
+        var, unit = self._scaled_var()
+        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
+            return var * unit * unit
+
+    def std(self):
+        var, unit = self._scaled_var()
+        return np.sqrt(var) * unit
 
     # -- densities ---------------------------------------------------------------
     def _component_logpdf(self, y, params=None):
@@ -238,15 +255,23 @@ class GaussianMixtureDistribution(Distribution):
                 break
             sub = {k: v[active] for k, v in params.items()}
             xa, log_pa = x[active], log_p[active]
-            precision = 1.0 / sub["scale"] ** 2
+            # v_j ~ r_j / s_j^2 normalised in logs (precisions of scales far apart over- or
+            # underflow). With T = sum_j r_j / s_j^2 and d = sum_j v_j (mu_j - x), the
+            # log density has gradient T d and curvature T c, c = sum_j v_j z_j^2 - 1 - T d^2.
             log_r = self._component_logpdf(xa, sub)
-            r = np.exp(log_r - special.logsumexp(log_r, axis=1, keepdims=True))
-            pull = (sub["loc"] - xa[:, None]) * precision
-            gradient = np.sum(r * pull, axis=1)
-            curvature = np.sum(r * (pull**2 - precision), axis=1) - gradient**2
-            mean_shift = np.sum(r * precision * sub["loc"], axis=1) / np.sum(r * precision, axis=1)
+            log_r -= special.logsumexp(log_r, axis=1, keepdims=True)
+            log_v = log_r - 2.0 * np.log(sub["scale"])
+            log_total = special.logsumexp(log_v, axis=1)
+            v = np.exp(log_v - log_total[:, None])
+            gap = sub["loc"] - xa[:, None]
+            shift = np.sum(v * gap, axis=1)
+            mean_shift = xa + shift
+            # Non-finite values here (squares of extreme z) only reject the Newton step.
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                newton = xa - gradient / curvature
+                z = gap / sub["scale"]
+                spread = np.sum(np.where(v > 0, v * z * z, 0.0), axis=1)
+                curvature = spread - 1.0 - (shift * np.exp(0.5 * log_total)) ** 2
+                newton = xa - shift / curvature
             candidate = np.where((curvature < 0) & np.isfinite(newton), newton, mean_shift)
             log_c = special.logsumexp(self._component_logpdf(candidate, sub), axis=1)
             fallback = ~(log_c >= log_pa)
@@ -263,7 +288,6 @@ class GaussianMixtureDistribution(Distribution):
         x = x.reshape(-1, n_components)
         best = np.argmax(log_p.reshape(-1, n_components), axis=1)
         return x[np.arange(len(x)), best].reshape(self.batch_shape)
-
 
     # -- sampling --------------------------------------------------------------
     def _sample(self, shape, rng):

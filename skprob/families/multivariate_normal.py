@@ -22,7 +22,7 @@ from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
 from ..exceptions import TargetSupportError
-from ._base import Family, inverse_softplus, positive, weighted_mean_std
+from ._base import Family, inverse_softplus, positive, power_of_two_near, weighted_mean_std
 
 __all__ = [
     "MultivariateGaussianMLPRegressor",
@@ -46,6 +46,29 @@ def _forward_substitution(scale_tril, b):
         inner = np.einsum("nj,nj->n", scale_tril[:, i, :i], z[:, :i])
         z[:, i] = (b[:, i] - inner) / scale_tril[:, i, i]
     return z
+
+
+def _quadratic_form(scale_tril, y, loc):
+    """``|z|**2`` with ``L z = y - loc`` per row; ``inf`` only where it exceeds 1.8e308.
+
+    Rows whose plain computation overflows (``y - loc``, or squares beyond ~1e154)
+    are redone with exact scalings by powers of two: ``z / u`` from ``(y - loc) / u``
+    with ``u >= 1`` near the largest ``|y - loc|``, then the squares of ``z / (u m)``
+    with ``m`` near the largest ``|z / u|``. The form is their sum times
+    ``(u m)**2``, which overflows only where the form itself does.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # such rows are redone below
+        z = _forward_substitution(scale_tril, y - loc)
+        quadratic = np.sum(z * z, axis=1)
+    redo = ~np.isfinite(quadratic)
+    if redo.any():
+        half_gap = 0.5 * y[redo] - 0.5 * loc[redo]  # cannot overflow
+        unit = np.maximum(power_of_two_near(np.max(np.abs(half_gap), axis=1)), 1.0)[:, None]
+        with np.errstate(over="ignore"):  # a form beyond 1.8e308: inf is its rounded value
+            z = _forward_substitution(scale_tril[redo], 2.0 * (half_gap / unit))
+            size = power_of_two_near(np.max(np.abs(z), axis=1))[:, None]
+            quadratic[redo] = np.sum((z / size) ** 2, axis=1) * ((size * unit) ** 2)[:, 0]
+    return quadratic
 
 
 def _orthant_probability(upper, mean, cov):
@@ -169,9 +192,24 @@ class MultivariateNormalDistribution(Distribution):
         """Vector of the marginal medians (equal to the mean)."""
         return self._params["loc"].copy()
 
+    def _scaled_var(self):
+        """Marginal variances in units of ``unit``, a power of two near each row's
+        largest factor entry (an exact scaling): squares of entries beyond ~1e154
+        overflow where the standard deviations themselves do not."""
+        scale_tril = self._params["scale_tril"]
+        unit = power_of_two_near(np.max(np.abs(scale_tril), axis=(1, 2)))[:, None]
+        return np.sum((scale_tril / unit[:, :, None]) ** 2, axis=2), unit
+
     def var(self):
         """Marginal variances, the diagonal of :meth:`covariance`, shape (n_rows, K)."""
-        return np.sum(self._params["scale_tril"] ** 2, axis=2)
+        var, unit = self._scaled_var()
+        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
+            return var * unit * unit
+
+    def std(self):
+        """Marginal standard deviations, shape (n_rows, K)."""
+        var, unit = self._scaled_var()
+        return np.sqrt(var) * unit
 
     def ppf(self, q):
         """Marginal quantiles of each column; ``q`` broadcasts against shape (n_rows, K)."""
@@ -200,9 +238,9 @@ class MultivariateNormalDistribution(Distribution):
     # -- densities and draws ---------------------------------------------------
     def _logdensity(self, y):
         scale_tril = self._params["scale_tril"]
-        z = _forward_substitution(scale_tril, y - self._params["loc"])
+        quadratic = _quadratic_form(scale_tril, y, self._params["loc"])
         log_det = np.sum(np.log(np.diagonal(scale_tril, axis1=1, axis2=2)), axis=1)
-        return -0.5 * np.sum(z * z, axis=1) - log_det - 0.5 * self.n_outputs * _LOG_2PI
+        return -0.5 * quadratic - log_det - 0.5 * self.n_outputs * _LOG_2PI
 
     def _sample(self, shape, rng):
         noise = rng.standard_normal(size=shape + self._params["loc"].shape)

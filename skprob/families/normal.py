@@ -21,6 +21,19 @@ __all__ = ["GaussianMLPRegressor", "HeteroscedasticRegressor", "NormalDistributi
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+def _normal_logpdf(y, loc, scale):
+    """Normal log density; ``-inf`` exactly where it is below the most negative double.
+
+    ``z`` comes from halves of ``y`` and ``loc``, whose difference cannot overflow,
+    so it is infinite only where ``|z|`` truly exceeds 1.8e308. Beyond ``|z| ~ 1.9e154``
+    the log density, about ``-z**2 / 2``, is below -1.8e308: ``-inf`` is its
+    correctly rounded value, so the overflow of the square is expected there.
+    """
+    with np.errstate(over="ignore"):
+        z = 2.0 * ((0.5 * y - 0.5 * loc) / scale)
+        return -0.5 * z * z - np.log(scale) - _HALF_LOG_2PI
+
+
 class NormalDistribution(ScipyDistribution):
     """Normal distributions with mean ``loc`` and standard deviation ``scale``.
 
@@ -102,8 +115,7 @@ class NormalDistribution(ScipyDistribution):
         return scale * (z * (2.0 * special.ndtr(z) - 1.0) + 2.0 * density - spread)
 
     def _logdensity(self, y):
-        z = (y - self._params["loc"]) / self._params["scale"]
-        return -0.5 * z * z - np.log(self._params["scale"]) - _HALF_LOG_2PI
+        return _normal_logpdf(y, self._params["loc"], self._params["scale"])
 
     def _sample(self, shape, rng):
         noise = rng.standard_normal(size=shape + self.batch_shape)

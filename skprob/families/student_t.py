@@ -23,7 +23,15 @@ from scipy import special, stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
+from ..exceptions import TargetSupportError
+from ._base import (
+    Family,
+    inverse_softplus,
+    positive,
+    power_of_two_near,
+    weighted_mean_std,
+    weighted_quantile,
+)
 
 __all__ = ["StudentTDistribution", "StudentTFamily", "StudentTMLPRegressor"]
 
@@ -43,6 +51,8 @@ _HALF_LOG_PI = 0.5 * math.log(math.pi)
 _SERIES_FROM = 50.0
 #: IQR of the standard normal, so that the robust scale of normal data is its std.
 _NORMAL_IQR = 2.0 * special.ndtri(0.75)
+#: Largest distance from the median, in robust standard deviations, that fits can use.
+_MAX_STANDARDISED = 1e18
 
 
 def _log_gamma_ratio(x):
@@ -72,6 +82,39 @@ def _t_nll(z, df):
     )
 
 
+def _t_logpdf(y, df, loc, scale):
+    """Log density of a t with ``df``, ``loc`` and ``scale`` at ``y``, finite for any finite y.
+
+    scipy evaluates ``log1p(z**2 / df)`` with ``z = (y - loc) / scale``, whose square
+    overflows beyond ``|z| ~ 1e154`` and gives ``-inf`` where the true value,
+    about ``-(df + 1) * log|z|``, is finite. For ``|z| > sqrt(df)`` the
+    term is written as ``2 log|z| - log(df) + log1p(df / z**2)`` instead, and ``log|z|``
+    comes from halves of ``y`` and ``loc`` where ``z`` itself overflows. The
+    normalising constant uses ``poch(df / 2, 1 / 2)`` as scipy does, accurate for
+    large ``df`` where ``lgamma`` differences lose digits.
+    """
+    half_gap = 0.5 * y - 0.5 * loc  # y - loc overflows when both are near 1.8e308
+    with np.errstate(over="ignore"):  # |z| > 1.8e308 is handled in logs below
+        z = 2.0 * half_gap / scale
+    abs_z = np.abs(z)
+    far = ~(abs_z <= np.sqrt(df))
+    near_z = np.where(far, 0.0, z)
+    log_abs_z = np.where(
+        abs_z < np.inf,
+        np.log(np.where(far, abs_z, 1.0)),
+        np.log(np.where(far, np.abs(half_gap), 1.0)) + math.log(2.0) - np.log(scale),
+    )
+    far_z = np.where(far, abs_z, 1.0)
+    log_kernel = np.where(
+        far,
+        2.0 * log_abs_z - np.log(df) + np.log1p(df / far_z / far_z),
+        np.log1p(near_z * near_z / df),
+    )
+    log_norm = np.log(special.poch(0.5 * df, 0.5)) - 0.5 * np.log(df) - _HALF_LOG_PI
+    log_norm = log_norm - np.log(scale)
+    return log_norm - 0.5 * (df + 1.0) * log_kernel
+
+
 class StudentTDistribution(ScipyDistribution):
     """Student's t distributions with ``df`` degrees of freedom, location and scale.
 
@@ -79,7 +122,10 @@ class StudentTDistribution(ScipyDistribution):
     not exist: the mean is undefined for ``df <= 1`` and returned as ``inf``
     (scipy's convention); the variance is ``inf`` for ``1 < df <= 2`` and
     ``nan`` for ``df <= 1``. ``mode`` and ``median`` are ``loc`` for every
-    ``df``, so they are the safe point predictions.
+    ``df``, so they are the safe point predictions. ``logpdf`` is computed in
+    skprob's own stable form, equal to scipy's where scipy's is finite and
+    finite for every finite ``y`` (scipy's is ``-inf`` beyond ``|y - loc| / scale
+    ~ 1e154``).
 
     Parameters
     ----------
@@ -104,6 +150,46 @@ class StudentTDistribution(ScipyDistribution):
 
     def _scipy(self):
         return stats.t(self._params["df"], loc=self._params["loc"], scale=self._params["scale"])
+
+    def _logdensity(self, y):
+        return _t_logpdf(y, self._params["df"], self._params["loc"], self._params["scale"])
+
+    def _undefined(self, statistic):
+        limit = {"mean": 1.0, "var": 2.0, "std": 2.0}.get(statistic)
+        df = self._params["df"]
+        if limit is None or not np.any(df <= limit):
+            return None
+        found = (
+            f"the model predicts df = {float(np.min(df)):.4g} (the smallest of "
+            f"{int(np.sum(df <= limit))} affected value(s))"
+        )
+        if statistic == "mean":
+            return (
+                f"The mean of a Student t distribution is undefined for df <= 1, and {found}, "
+                "so prediction='mean' has no value to return. Use prediction='mode' or "
+                "'median' instead (both are the location)."
+            )
+        return (
+            "The standard deviation of a Student t distribution is infinite for "
+            f"1 < df <= 2 and undefined for df <= 1, and {found}, so return_std=True has "
+            "no finite value to return. Describe the spread by predict_dist(X).interval(0.9) "
+            "or predict_dist(X).params['scale'] instead."
+        )
+
+    def _unit_var(self):
+        # df / (df - 2), the variance at scale 1; inf for 1 < df <= 2, nan for df <= 1.
+        df = self._params["df"]
+        ratio = np.where(df > 2.0, df / np.where(df > 2.0, df - 2.0, 1.0), np.inf)
+        return np.where(df > 1.0, ratio, np.nan)
+
+    def var(self):
+        scale = self._params["scale"]
+        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
+            return self._unit_var() * scale * scale  # as scipy computes it
+
+    def std(self):
+        # Not sqrt(var): the variance overflows beyond scale ~1e154, the std does not.
+        return np.sqrt(self._unit_var()) * self._params["scale"]
 
     def mode(self):
         return self._params["loc"].copy()
@@ -150,6 +236,19 @@ class StudentTFamily(Family):
         # the IQR; the standard deviation (or 1) is the fallback.
         _, std = weighted_mean_std(y, sample_weight)
         scale = np.where(scale > 0, scale, np.where(std > 0, std, 1.0))
+        # An outlier can lie any number of IQRs away, unlike standard deviations. Training
+        # runs in float32, where the square of a residual beyond ~1e19 overflows.
+        with np.errstate(over="ignore"):  # an overflow to inf is beyond the limit too
+            far = ~(np.abs(y - median) / scale <= _MAX_STANDARDISED)
+        if far.any():
+            raise TargetSupportError(
+                f"The {self.name!r} family cannot be fitted on y with values this far from "
+                f"the rest: {int(far.sum())} value(s), e.g. {np.unique(y[far])[:5].tolist()}, "
+                f"are more than {_MAX_STANDARDISED:.0e} robust standard deviations (IQR / 1.35, "
+                f"here {scale.tolist()}) from the median, beyond what training in float32 can "
+                "square. Expected y within that range: correct or remove such values, or "
+                "transform y (e.g. a log or rank transform)."
+            )
         return median, scale
 
     def _raw_layout(self, n_outputs):
@@ -213,14 +312,22 @@ def _fit_constant_t(y, w, df, n_iter=30):
     Returns ``(loc, scale, df, mean log-likelihood)``.
     """
     loc = float(weighted_quantile(y[:, None], w, [0.5])[0, 0])
-    scale = max(float(np.sqrt(w @ (y - loc) ** 2)), 1e-3)
+    scale = max(_weighted_rms(y - loc, w), 1e-3)
     for _ in range(n_iter):
         # E-step: each row's latent precision; M-step: weighted mean and scale.
-        u = (df + 1.0) / (df + ((y - loc) / scale) ** 2)
+        with np.errstate(over="ignore"):  # z**2 beyond 1.8e308: u = 0 is the rounded value
+            u = (df + 1.0) / (df + ((y - loc) / scale) ** 2)
         loc = float((w * u) @ y / (w @ u))
-        scale = max(float(np.sqrt((w * u) @ (y - loc) ** 2)), 1e-3)
-    log_lik = float(w @ stats.t.logpdf(y, df, loc=loc, scale=scale))
+        scale = max(_weighted_rms(y - loc, w * u), 1e-3)
+    log_lik = float(w @ _t_logpdf(y, df, loc, scale))
     return loc, scale, df, log_lik
+
+
+def _weighted_rms(r, w):
+    """``sqrt(w @ r**2)``, with ``r`` divided by a power of two near its largest ``|r|``
+    first (an exact scaling): squares of values beyond ~1e154 overflow."""
+    unit = power_of_two_near(np.max(np.abs(r), initial=0.0))
+    return float(np.sqrt(w @ (r / unit) ** 2) * unit)
 
 
 @fill_doc
@@ -233,14 +340,20 @@ class StudentTMLPRegressor(MLPDistributionRegressor):
     heavy tails, so outliers barely pull the location; large ``df`` recovers
     the heteroscedastic normal model. A 2-D ``y`` is modelled as independent
     outputs. The mean exists only for ``df > 1`` and the variance only for
-    ``df > 2`` (``inf`` or ``nan`` otherwise, as in :data:`scipy.stats.t`);
-    the default point prediction, the mode, is always the location.
+    ``df > 2``; the default point prediction, the mode, is always the location.
+    Where the fitted ``df`` is too small, :meth:`predict` raises a
+    ``ValueError`` instead of returning ``inf`` or ``nan``: with
+    ``prediction="mean"`` for ``df <= 1``, and with ``return_std=True`` for
+    ``df <= 2`` (the standard deviation is then infinite or undefined). The
+    spread is still described by ``predict_dist(X).interval(0.9)`` or the
+    ``scale`` parameter, and the distribution object keeps scipy's
+    conventions (``mean``, ``var`` and ``std`` give ``inf`` or ``nan`` there).
 
     Parameters
     ----------
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the mode. All are the
-        location when ``df > 1``; the mean is ``inf`` otherwise.
+        location when ``df > 1``; the mean does not exist otherwise (an error).
     {mlp_parameters}
 
     Attributes

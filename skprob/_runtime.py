@@ -215,7 +215,9 @@ def predict_params(module, link, X, x_mean, x_scale):
     >>> out["loc"].shape
     (3,)
     """
-    device = next(itertools.chain(module.parameters(), [torch.empty(0)])).device
+    head = getattr(module, "head", None)  # a DistributionNetwork: no parameter scan
+    device = (head.weight if head is not None else next(
+        itertools.chain(module.parameters(), [torch.empty(0)]))).device
     if module.training:  # fit leaves it in eval mode; switching costs ~0.1 ms per call
         module.eval()
     # Inference runs in float64 (MPS has none): predictions then do not depend on how
@@ -226,15 +228,15 @@ def predict_params(module, link, X, x_mean, x_scale):
         for start in range(0, len(X), PREDICT_CHUNK):
             block = (X[start : start + PREDICT_CHUNK] - x_mean) / x_scale
             raw = module(torch.as_tensor(block, dtype=dtype, device=device))
-            params = link(raw.double())
-            chunks.append({k: v.double().cpu().numpy() for k, v in params.items()})
+            params = link(raw if raw.dtype == torch.float64 else raw.double())
+            chunks.append({k: v.to("cpu", torch.float64).numpy() for k, v in params.items()})
     params = chunks[0] if len(chunks) == 1 else {
         k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]
     }
-    finite = np.ones(len(X), dtype=bool)
-    for value in params.values():
-        finite &= np.isfinite(value.reshape(len(X), -1)).all(axis=1)
-    if not finite.all():
+    if not all(np.isfinite(value).all() for value in params.values()):
+        finite = np.ones(len(X), dtype=bool)
+        for value in params.values():
+            finite &= np.isfinite(value.reshape(len(X), -1)).all(axis=1)
         bad = np.flatnonzero(~finite)
         raise ValueError(
             f"The network produced non-finite distribution parameters for {len(bad)} row(s) "

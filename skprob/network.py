@@ -132,14 +132,10 @@ class DistributionNetwork(nn.Module):
             out = self.head(self.trunk(x))
             constant = self.constant
         else:
-            weights = self._weights_as(x.dtype)
-            for layer in self.trunk:
-                if isinstance(layer, nn.Linear):
-                    x = nn.functional.linear(x, *weights[id(layer)])
-                else:
-                    x = layer(x)
-            out = nn.functional.linear(x, *weights[id(self.head)])
-            constant = weights["constant"]
+            steps, head, constant = self._weights_as(x.dtype)
+            for function, arguments in steps:
+                x = function(x, *arguments)
+            out = nn.functional.linear(x, *head)
         if constant.numel():
             out = torch.cat([out, constant.expand(out.shape[0], -1)], dim=1)
         return out
@@ -159,12 +155,16 @@ class DistributionNetwork(nn.Module):
                 return weights
         params = list(self.parameters())
         with torch.no_grad():
-            weights = {
-                id(layer): (layer.weight.to(dtype), layer.bias.to(dtype))
-                for layer in [*self.trunk, self.head]
+            cast = lambda layer: (layer.weight.to(dtype), layer.bias.to(dtype))  # noqa: E731
+            # Activations and dropout are called through ``forward``: nn.Module's call
+            # machinery (hooks) costs more than a one-row matrix product.
+            steps = [
+                (nn.functional.linear, cast(layer))
                 if isinstance(layer, nn.Linear)
-            }
-            weights["constant"] = self.constant.to(dtype)
+                else (layer.forward, ())
+                for layer in self.trunk
+            ]
+            weights = (steps, cast(self.head), self.constant.to(dtype))
         params.insert(0, self.head.weight)
         cache[dtype] = (params, tuple(p._version for p in params), weights)
         return weights

@@ -4,13 +4,13 @@ Uses the standard train/test splits of the PBP / MC-dropout papers (the index fi
 each dataset folder). For every dataset and split it fits
 
 * ``pbp``: a ``HeteroscedasticRegressor`` under the PBP protocol (1 hidden layer of
-  ``n_hidden.txt`` ReLU units, standardised inputs and target, 40 epochs of Adam,
-  batch 100, no early stopping); the learning rate is chosen per split on an inner
-  80/20 split of the training set only;
+  ``n_hidden.txt`` ReLU units, standardised inputs and target), trained with Adam and
+  early stopping on an inner 80/20 split of the training set; on small training sets
+  the dropout rate is chosen on that inner split (the test split is never used);
 * ``skprob``: ``HeteroscedasticRegressor(random_state=seed)`` with its own defaults
   (early stopping on an inner validation split of the training set);
-* ``ensemble``: a ``DeepEnsembleRegressor`` of 5 copies of the ``pbp`` network (the
-  mixture's NLL, the mixture mean for RMSE);
+* ``ensemble``: a ``DeepEnsembleRegressor`` of 5 copies of the ``pbp`` network with the
+  split's chosen dropout (the mixture's NLL, the mixture mean for RMSE);
 * ``ngboost``: ``NGBRegressor`` (Normal) with the package defaults (500 stages,
   learning rate 0.01, depth-3 trees), seeded;
 
@@ -24,6 +24,7 @@ per-split records next to it, ``uci.jsonl``) or ``python benchmarks/uci.py DATA_
 
 import argparse
 import csv
+import itertools
 import json
 import math
 import os
@@ -64,18 +65,23 @@ WINS = (
 
 @dataclass(frozen=True)
 class Settings:
-    epochs: int = 40  # PBP and Deep Ensembles
     batch_size: int = 100  # Deep Ensembles
-    learning_rates: tuple = (1e-3, 3e-3, 1e-2)  # chosen on an inner split of the training set
+    max_epochs: int = 1000  # cap of every early-stopped fit ...
+    max_steps: int = 40_000  # ... and of its Adam steps, which bounds the large sets' cost
+    patience: int = 30  # epochs without an inner-validation improvement before stopping
+    learning_rates: tuple = (1e-3, 1e-2)  # candidates, chosen on the inner split
     inner_fraction: float = 0.2  # as the 2018 MC-dropout grid search
+    dropouts: tuple = (0.0, 0.05, 0.1, 0.2)  # candidates on training sets below small_rows
+    small_rows: int = 5000  # larger sets train without dropout: one candidate
     n_members: int = 5
     ngb_estimators: int = 500  # ngboost's default
     ngb_estimators_large: int = 500
     skprob_max_iter: int = 200  # skprob's default
 
 
-SMOKE = Settings(epochs=3, learning_rates=(1e-3, 1e-2), n_members=2, ngb_estimators=20,
-                 ngb_estimators_large=20, skprob_max_iter=5)
+SMOKE = Settings(max_epochs=4, max_steps=100, patience=2, dropouts=(0.0, 0.1),
+                 learning_rates=(1e-3,), n_members=2,
+                 ngb_estimators=20, ngb_estimators_large=20, skprob_max_iter=5)
 
 
 # -- data and published numbers ---------------------------------------------------------------
@@ -113,54 +119,67 @@ def load_published(data_dir):
 
 
 # -- the four methods -------------------------------------------------------------------------
-def pbp_network(n_hidden, settings, learning_rate, seed):
+def pbp_network(n_hidden, settings, learning_rate, dropout, seed, n_rows):
+    """The PBP-shaped network, early-stopped on an inner split of its training set."""
     from skprob import HeteroscedasticRegressor
 
+    steps_per_epoch = math.ceil((1 - settings.inner_fraction) * n_rows / settings.batch_size)
+    epochs = min(settings.max_epochs, max(1, settings.max_steps // steps_per_epoch))
     return HeteroscedasticRegressor(
-        depth=1, width=n_hidden, batch_size=settings.batch_size, max_iter=settings.epochs,
-        learning_rate_init=learning_rate, early_stopping=False,
-        n_iter_no_change=settings.epochs + 1,  # no stopping on the training loss either
+        depth=1, width=n_hidden, batch_size=settings.batch_size, max_iter=epochs,
+        learning_rate_init=learning_rate, dropout=dropout, early_stopping=True,
+        validation_fraction=settings.inner_fraction, n_iter_no_change=settings.patience,
         scale_inputs=True, random_state=seed,
     )
 
 
-def choose_learning_rate(X, y, n_hidden, settings, seed):
-    """Learning rate with the best NLL on an inner split of the training set (test unseen)."""
-    from sklearn.model_selection import train_test_split
+def choose_network(X, y, n_hidden, settings, seed):
+    """The (learning rate, dropout) pair and fitted network with the best inner NLL.
 
+    Every candidate holds out the same 20% of the training set (the estimator's own
+    ``validation_fraction``; they share the seed), stops when that NLL has not improved
+    for ``patience`` epochs and keeps its best epoch's weights. The winner is used as
+    it is (no refit), so the reported model never saw its inner validation rows; the
+    test split plays no part.
+    """
     from skprob.exceptions import DivergenceError
 
-    if len(settings.learning_rates) == 1:
-        return settings.learning_rates[0], {}
-    X_fit, X_val, y_fit, y_val = train_test_split(
-        X, y, test_size=settings.inner_fraction, random_state=seed)
-    scores = {}
-    for rate in settings.learning_rates:
+    dropouts = settings.dropouts if len(X) < settings.small_rows else (0.0,)
+    scores, best = {}, None
+    for rate, dropout in itertools.product(settings.learning_rates, dropouts):
         try:
-            model = pbp_network(n_hidden, settings, rate, seed).fit(X_fit, y_fit)
-            scores[rate] = model.nll(X_val, y_val)
+            model = pbp_network(n_hidden, settings, rate, dropout, seed, len(X)).fit(X, y)
+            score = float(model.best_validation_loss_)
+            epochs = int(np.argmin(model.validation_loss_curve_)) + 1
         except (DivergenceError, ValueError):
-            scores[rate] = math.inf
-        if not math.isfinite(scores[rate]):
-            scores[rate] = math.inf
-    # Ties go to the smaller rate (the first candidate).
-    return min(settings.learning_rates, key=lambda rate: scores[rate]), scores
+            model, score, epochs = None, math.inf, 0
+        scores[f"lr={rate:g},dropout={dropout:g}"] = {"inner_nll": score, "best_epoch": epochs}
+        # Ties go to the earlier candidate: the smaller rate, then less dropout.
+        if math.isfinite(score) and (best is None or score < best[0]):
+            best = (score, {"learning_rate": rate, "dropout": dropout}, model)
+    if best is None:
+        raise RuntimeError(f"every candidate failed on the inner split: {scores}")
+    return best[1], best[2], scores
 
 
 def run_method(method, X, y, X_test, y_test, n_hidden, settings, seed, state, large):
     """Fit one method on one split; return (nll, rmse, info)."""
     if method in ("pbp", "ensemble"):
-        if "learning_rate" not in state:
-            state["learning_rate"], state["inner_nll"] = choose_learning_rate(
+        if "chosen" not in state:
+            state["chosen"], state["model"], state["inner"] = choose_network(
                 X, y, n_hidden, settings, seed)
-        network = pbp_network(n_hidden, settings, state["learning_rate"], seed)
-        info = {"learning_rate": state["learning_rate"]}
+        chosen = state["chosen"]
+        network = pbp_network(n_hidden, settings, chosen["learning_rate"], chosen["dropout"],
+                              seed, len(X))
+        info = dict(chosen)
         if method == "pbp":
-            info["inner_nll"] = {str(k): v for k, v in state["inner_nll"].items()}
-            model = network.fit(X, y)
+            # Read back from the records the choice comes without its network: refit it.
+            model = state["model"] or network.fit(X, y)
+            info.update(inner=state["inner"], n_iter=model.n_iter_)
         else:
             from skprob.ensemble import DeepEnsembleRegressor
 
+            # Each member is early-stopped on its own inner split (its seed draws it).
             model = DeepEnsembleRegressor(
                 network, n_estimators=settings.n_members, random_state=seed).fit(X, y)
         return model.nll(X_test, y_test), rmse(model.predict(X_test), y_test), info
@@ -206,8 +225,18 @@ def summarise(records):
             values = np.array([r[metric] for r in good], dtype=float)
             se = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else math.nan
             entry[metric] = (float(values.mean()) if len(values) else math.nan, se, len(values))
+            entry[f"{metric}_by_split"] = {r["split"]: r[metric] for r in good}
         summary[key] = entry
     return summary
+
+
+def paired_means(summary, name, first, second, metric):
+    """Means of two of our methods over the splits that both of them finished."""
+    by_split = [summary.get((name, m), {}).get(f"{metric}_by_split", {}) for m in (first, second)]
+    common = sorted(set(by_split[0]) & set(by_split[1]))
+    if not common:
+        return math.nan, math.nan
+    return tuple(float(np.mean([values[s] for s in common])) for values in by_split)
 
 
 def decimals_for(value):
@@ -254,7 +283,10 @@ def metric_table(metric, summary, published, datasets, methods):
             cells.append(fmt(mean, pm, PUBLISHED_DECIMALS))
         for label, mine, ref in wins:
             a = ours[mine][0]
-            b = pubs.get(ref, (math.nan,))[0] if ref in PUBLISHED else ours[ref][0]
+            if ref in PUBLISHED:
+                b = pubs.get(ref, (math.nan,))[0]
+            else:  # two of ours: compare on the splits both ran
+                a, b = paired_means(summary, name, mine, ref, metric)
             if not (math.isfinite(a) and math.isfinite(b)):
                 cells.append("—")
                 continue
@@ -278,7 +310,7 @@ def metric_table(metric, summary, published, datasets, methods):
 
 def runs_table(summary, records, datasets, methods):
     lines = ["| dataset | " + " | ".join(f"{m}: splits (mean s/split, total s)" for m in methods)
-             + " | pbp learning rates chosen |",
+             + " | pbp (learning rate, dropout) chosen per split |",
              "|---|" + "---|" * (len(methods) + 1)]
     for name in datasets:
         cells = [DATASETS[name]]
@@ -291,9 +323,10 @@ def runs_table(summary, records, datasets, methods):
             failed = f", {entry['failed']} failed" if entry["failed"] else ""
             secs = entry["seconds"]
             cells.append(f"{splits}{failed} ({np.mean(secs):.1f} s, {np.sum(secs):.0f} s)")
-        rates = [r["info"].get("learning_rate") for r in records
-                 if r["dataset"] == name and r["method"] == "pbp" and r.get("info")]
-        cells.append(", ".join(f"{r:g}" for r in rates if r is not None) or "—")
+        chosen = [(r["info"]["learning_rate"], r["info"]["dropout"])
+                  for r in sorted(records, key=lambda r: r["split"])
+                  if r["dataset"] == name and r["method"] == "pbp" and r.get("info")]
+        cells.append(", ".join(f"({a:g}, {b:g})" for a, b in chosen) or "—")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -302,7 +335,8 @@ def report(records, published, datasets, methods, settings, command, notes):
     summary = summarise(records)
     nll_table, nll_totals = metric_table("nll", summary, published, datasets, methods)
     rmse_table, rmse_totals = metric_table("rmse", summary, published, datasets, methods)
-    lr_text = ", ".join(f"{r:g}" for r in settings.learning_rates)
+    dropout_text = ", ".join(f"{r:g}" for r in settings.dropouts)
+    rate_text = ", ".join(f"{r:g}" for r in settings.learning_rates)
     lines = [
         "# UCI regression benchmark",
         "",
@@ -314,24 +348,30 @@ def report(records, published, datasets, methods, settings, command, notes):
         "columns: mean ± standard error over the splits that ran (SD with ddof=1 / sqrt(n)); "
         "published columns print the ± the paper printed, of the kind in brackets (se, sd, "
         "sd? = probably SD). Win columns compare means: yes when ours is lower, then "
-        "(ours − reference).",
+        "(ours − reference); a comparison between two of our methods uses only the splits "
+        "that both finished.",
         "",
         f"* `pbp`: HeteroscedasticRegressor, 1 hidden layer of `n_hidden.txt` ReLU units "
-        f"(50; 100 for protein), standardised inputs and target, {settings.epochs} epochs, "
-        f"Adam, batch {settings.batch_size}, no early stopping, no weight decay; learning "
-        f"rate chosen per split from {{{lr_text}}} by NLL on an inner "
-        f"{settings.inner_fraction:.0%} validation split of the training set (the test "
-        "split is never used for any choice). The time includes that selection.",
+        f"(50; 100 for protein), standardised inputs and target, Adam, batch "
+        f"{settings.batch_size}, early stopping on an inner {settings.inner_fraction:.0%} "
+        f"validation split of the training set (patience {settings.patience} epochs, at most "
+        f"{settings.max_epochs} epochs and {settings.max_steps:,} steps, best epoch's weights "
+        f"kept, no refit). Chosen per split by the NLL on that inner split (the candidates "
+        f"share it): the learning rate from {{{rate_text}}} and, on training sets below "
+        f"{settings.small_rows:,} rows, the dropout rate from {{{dropout_text}}} (larger sets "
+        "use no dropout). The test split is never used for any choice. The time includes "
+        "the selection.",
         f"* `skprob`: HeteroscedasticRegressor(random_state=split) defaults (1x256, batch 256, "
         f"up to {settings.skprob_max_iter} epochs, early stopping on 10% of the training set).",
         f"* `ensemble`: DeepEnsembleRegressor of {settings.n_members} `pbp` networks (the "
-        "split's chosen learning rate, reused), mixture NLL, mixture mean for RMSE.",
+        "split's chosen learning rate and dropout, reused; each member early-stopped on its "
+        "own inner split, drawn by its seed), mixture NLL, mixture mean for RMSE.",
         f"* `ngboost`: NGBRegressor(Normal) package defaults ({settings.ngb_estimators} stages, "
         "learning rate 0.01, depth-3 trees, natural gradient, no validation split), seeded; "
         f"{settings.ngb_estimators_large} stages on protein.",
-        f"* Seeds: split index for every model. One process, torch threads "
-        f"{torch.get_num_threads()}, on a machine of {os.cpu_count()} cores shared with other "
-        "jobs: wall times are indicative only.",
+        "* Seeds: split index for every model. Each process trains on one torch thread; "
+        f"this report was written on a machine of {os.cpu_count()} cores, which the notes "
+        "above say how many processes shared: wall times are indicative only.",
         "",
         "## Test NLL (nats per point)",
         "",
@@ -374,6 +414,9 @@ def parse_args(argv):
                         help="rebuild the tables from the records file, fit nothing")
     parser.add_argument("--resume", action="store_true",
                         help="keep the records file's fits (and settings), run the rest")
+    parser.add_argument("--merge", nargs="+", type=Path, default=None, metavar="RECORDS",
+                        help="build the report from these records files (runs of the same "
+                             "settings over different datasets, e.g. in parallel), fit nothing")
     parser.add_argument("--note", action="append", default=[],
                         help="a paragraph to add to the report (kept in the records file)")
     return parser.parse_args(argv)
@@ -383,8 +426,29 @@ def read_records(path):
     """(meta, records) from a records file: one JSON line of settings, then one per fit."""
     lines = [json.loads(line) for line in path.read_text().splitlines() if line]
     meta = lines[0]
-    meta["settings"]["learning_rates"] = tuple(meta["settings"]["learning_rates"])
+    for key in ("dropouts", "learning_rates"):
+        meta["settings"][key] = tuple(meta["settings"][key])
     return meta, lines[1:]
+
+
+def merge_records(paths):
+    """One (meta, records) from runs of the same settings over different datasets."""
+    metas, records = [], []
+    for path in paths:
+        meta, part = read_records(path)
+        metas.append(meta)
+        records += part
+    if any(meta["settings"] != metas[0]["settings"] for meta in metas):
+        raise ValueError(f"the records files {[str(p) for p in paths]} hold different settings")
+    datasets = [name for name in DATASETS if any(name in meta["datasets"] for meta in metas)]
+    notes = []
+    for meta in metas:
+        notes += [f"Records from `{meta['command']}` ({', '.join(meta['datasets'])}):", "",
+                  *meta["notes"]]
+    methods = [m for m in METHODS if any(m in meta["methods"] for meta in metas)]
+    command = " ; ".join(meta["command"] for meta in metas)
+    return ({"command": command, "settings": metas[0]["settings"], "notes": notes,
+             "datasets": datasets, "methods": methods}, records)
 
 
 def make_plan(data_dir, datasets, n_first, n_large):
@@ -442,6 +506,10 @@ def main(argv=None):
     records, notes = [], []
     meta = {"command": command, "settings": settings.__dict__, "notes": notes,
             "datasets": datasets, "methods": methods}
+    if args.merge:
+        meta, records = merge_records(args.merge)
+        records_path.write_text("".join(json.dumps(x) + "\n" for x in [meta, *records]))
+        args.report_only = True
     if args.report_only or args.resume:
         meta, records = read_records(records_path)
         settings = Settings(**meta["settings"])
@@ -483,8 +551,8 @@ def main(argv=None):
             state = {}  # the learning rate chosen for pbp, reused by the ensemble
             for r in records:
                 if (r["dataset"], r["split"], r["method"]) == (name, split, "pbp") and r["info"]:
-                    state["learning_rate"] = r["info"]["learning_rate"]
-                    state["inner_nll"] = r["info"].get("inner_nll", {})
+                    state.update(model=None, inner=r["info"].get("inner", {}), chosen={
+                        k: r["info"][k] for k in ("learning_rate", "dropout")})
             records += run_split(loaded[name], name, split, methods, settings, done, state, log)
             if output:
                 output.write_text(report(records, published, datasets, methods, settings,

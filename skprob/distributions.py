@@ -177,6 +177,13 @@ class Distribution:
         """
         return None
 
+    def _require_defined(self, *statistics):
+        """Raise the :meth:`_undefined` message of the first statistic that has one."""
+        for statistic in statistics:
+            problem = self._undefined(statistic)
+            if problem is not None:
+                raise ValueError(problem)
+
     def mode(self):
         """The most probable value of each distribution (the recipe's point prediction)."""
         raise NotImplementedError(f"{type(self).__name__} has no mode.")

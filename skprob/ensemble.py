@@ -312,10 +312,7 @@ class DeepEnsembleRegressor(RegressorMixin, _BaseDeepEnsemble):
             member (a Student t with ``df <= 1`` or ``df <= 2``).
         """
         dist = self.predict_dist(X)
-        for name in (self.prediction, "std") if return_std else (self.prediction,):
-            problem = dist._undefined(name)
-            if problem is not None:
-                raise ValueError(problem)
+        dist._require_defined(self.prediction, *(("std",) if return_std else ()))
         point = getattr(dist, self.prediction)()
         return (point, dist.std()) if return_std else point
 

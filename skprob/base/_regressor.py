@@ -108,10 +108,7 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         """
         dist = self.predict_dist(X)
         statistic = self.family_.point_prediction if self.prediction == "auto" else self.prediction
-        for name in (statistic, "std") if return_std else (statistic,):
-            problem = dist._undefined(name)
-            if problem is not None:
-                raise ValueError(problem)
+        dist._require_defined(statistic, *(("std",) if return_std else ()))
         point = getattr(dist, statistic)()
         if return_std:
             return point, dist.std()

@@ -10,6 +10,7 @@ Run ``python benchmarks/speed.py`` (writes ``benchmarks/results/speed.md``) or
 """
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -105,6 +106,15 @@ def fit_sklearn(X, y):
 
 FITTERS = {"hand-written torch loop": fit_hand_loop, "skprob": fit_skprob,
            "skorch": fit_skorch, "sklearn MLPRegressor": fit_sklearn}
+#: Contenders that need a package of the benchmark environment (``make bench``).
+PEER_PACKAGES = {"skorch": "skorch"}
+
+
+def available_fitters():
+    """The contenders whose packages are installed, and the names of those that are not."""
+    missing = [name for name, package in PEER_PACKAGES.items()
+               if importlib.util.find_spec(package) is None]
+    return {n: f for n, f in FITTERS.items() if n not in missing}, missing
 
 
 def predictor(name, model):
@@ -190,7 +200,8 @@ def main(argv=None):
     x_one = X[:1]
     rows = []
     base = None
-    for name, fit in FITTERS.items():
+    fitters, missing = available_fitters()
+    for name, fit in fitters.items():
         seconds = median_time(lambda fit=fit: fit(X, y), size["repeats"])
         model = fit(X, y)
         latency = latency_us(predictor(name, model), x_one, 200 if args.smoke else 2000)
@@ -212,6 +223,8 @@ def main(argv=None):
         f"MLP {DEPTH}x{WIDTH} ReLU, Adam (lr 1e-3), {EPOCHS} epochs, batch {BATCH}, "
         f"torch threads {torch.get_num_threads()}. Median of {size['repeats']} fits.",
         "",
+        *([f"Not installed, so not run: {', '.join(missing)} (install the benchmark "
+           "environment with `make bench`).", ""] if missing else []),
         "| contender | fit (s) | fit / hand loop | predict 1 row (us) |",
         "|---|---:|---:|---:|",
         *[f"| {n} | {s:.2f} | {r:.2f} | {lat:.0f} |" for n, s, r, lat in rows],

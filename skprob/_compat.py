@@ -21,7 +21,10 @@ __all__ = [
 
 
 def check_sample_weight(sample_weight, X, dtype=None):
-    """Validate ``sample_weight`` against ``X``: right length, finite, non-negative.
+    """Validate ``sample_weight`` against ``X``: right length, finite, non-negative, not all 0.
+
+    scikit-learn's own check refuses all-zero weights only in recent releases;
+    skprob refuses them on every supported version, with one message.
 
     Parameters
     ----------
@@ -43,7 +46,13 @@ def check_sample_weight(sample_weight, X, dtype=None):
     >>> check_sample_weight(None, np.zeros((3, 2)))
     array([1., 1., 1.])
     """
-    return _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+    weights = _check_sample_weight(sample_weight, X, dtype=dtype, ensure_non_negative=True)
+    if sample_weight is not None and len(weights) and not weights.sum() > 0:
+        raise ValueError(
+            "sample_weight sums to zero; it must contain at least one non-zero (positive) "
+            "weight."
+        )
+    return weights
 
 
 def fit_context(fit_method):

@@ -15,6 +15,7 @@ __all__ = [
     "PREDICT_CHUNK",
     "SMALL_NETWORK",
     "training_threads",
+    "c_order_rows",
     "column_mean_std",
     "predict_params",
     "resolve_device",
@@ -102,7 +103,10 @@ def column_mean_std(X):
     """Mean and standard deviation of each column, in float64, chunk by chunk.
 
     Working in chunks keeps memory at one chunk beyond ``X`` itself, where
-    ``X.std`` would allocate a full float64 copy.
+    ``X.std`` would allocate a full float64 copy. Each chunk is copied into C
+    order first: numpy sums a C-ordered and a Fortran-ordered array in different
+    orders, and the statistics (hence every prediction) must not depend on how
+    the caller's ``X`` lies in memory.
 
     Examples
     --------
@@ -112,13 +116,25 @@ def column_mean_std(X):
     n = len(X)
     mean = np.zeros(X.shape[1])
     for start in range(0, n, PREDICT_CHUNK):
-        mean += X[start : start + PREDICT_CHUNK].sum(axis=0, dtype=np.float64)
+        mean += c_order_rows(X, start).sum(axis=0)
     mean /= n
     sum_sq = np.zeros(X.shape[1])
     for start in range(0, n, PREDICT_CHUNK):
-        centred = X[start : start + PREDICT_CHUNK] - mean
+        centred = c_order_rows(X, start) - mean
         sum_sq += np.einsum("ij,ij->j", centred, centred)
     return mean, np.sqrt(sum_sq / n)
+
+
+def c_order_rows(X, start, stop=None):
+    """Rows ``start:stop`` (one chunk by default) as a C-ordered float64 array.
+
+    Examples
+    --------
+    >>> c_order_rows(np.asfortranarray([[1, 2], [3, 4]]), 1).flags.c_contiguous
+    True
+    """
+    stop = start + PREDICT_CHUNK if stop is None else stop
+    return np.ascontiguousarray(X[start:stop], dtype=np.float64)
 
 
 def standardized_rows(X, rows, mean, scale):
@@ -226,7 +242,7 @@ def predict_params(module, link, X, x_mean, x_scale):
     chunks = []
     with torch.inference_mode():
         for start in range(0, len(X), PREDICT_CHUNK):
-            block = (X[start : start + PREDICT_CHUNK] - x_mean) / x_scale
+            block = (c_order_rows(X, start) - x_mean) / x_scale
             raw = module(torch.as_tensor(block, dtype=dtype, device=device))
             params = link(raw if raw.dtype == torch.float64 else raw.double())
             chunks.append({k: v.to("cpu", torch.float64).numpy() for k, v in params.items()})

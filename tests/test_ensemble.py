@@ -11,13 +11,13 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from _checks import parametrize_with_checks
 from joblib import parallel_config
 from scipy import special, stats
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skprob.ensemble import (
     DeepEnsembleClassifier,

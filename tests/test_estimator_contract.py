@@ -365,6 +365,30 @@ def test_dataframe_sets_feature_names_in(cls):
 
 
 @every_estimator
+def test_memory_layout_of_X_changes_nothing(cls):
+    """C order, Fortran order, strided views and slices fit and predict bit for bit alike."""
+    X, y = make_X(), make_y(cls)
+    wide = np.repeat(X, 2, axis=1)  # wide[:, ::2] is X as a strided view
+    taller = np.vstack([X[:5], X, X[:5]])  # taller[5:-5] is X as a view with an offset
+    layouts = {
+        "fortran": np.asfortranarray(X),
+        "strided view": wide[:, ::2],
+        "row slice of a larger array": np.asfortranarray(taller)[5:-5],
+        "reversed rows, reversed back": X[::-1][::-1],
+    }
+    reference = make(cls).fit(X, y)
+    expected = reference.predict_dist(X)
+    for name, X_layout in layouts.items():
+        assert np.array_equal(X_layout, X), name
+        fitted = make(cls).fit(X_layout, y)
+        assert_same_dist(fitted.predict_dist(X_layout), expected)
+        assert_same_dist(reference.predict_dist(X_layout), expected)
+    # Fewer rows per forward pass may take another BLAS kernel: equal to rounding.
+    subset = reference.predict_dist(np.asfortranarray(X)[7:19])
+    assert_same_dist(subset, expected[7:19], rtol=1e-12, atol=1e-12)
+
+
+@every_estimator
 def test_float32_float64_and_lists(cls):
     X32 = make_X().astype(np.float32)
     X64 = X32.astype(np.float64)

@@ -1,6 +1,6 @@
 """scikit-learn's own estimator checks, for every registered estimator."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from _checks import parametrize_with_checks
 
 from skprob import all_estimators
 

@@ -211,10 +211,6 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         weights = None
         if sample_weight is not None:
             weights = check_sample_weight(sample_weight, X)
-            if not weights.sum() > 0:
-                raise ValueError(
-                    "sample_weight sums to zero; at least one row needs a positive weight."
-                )
             if np.all(weights == weights[0]):
                 weights = None  # equal weights leave the mean NLL unchanged
         self._check_target(y, weights)

@@ -41,7 +41,7 @@ OLDEST_TESTS := tests/test_estimator_contract.py tests/test_families.py \
 	$(call make_env,.venv-oldest,requirements/oldest.txt)
 
 test-oldest: .venv-oldest/.installed
-	.venv-oldest/bin/python -m pytest -n 2 -q -p no:doctest $(OLDEST_TESTS)
+	.venv-oldest/bin/python -m pytest -n 2 -q -o addopts="" -p no:cacheprovider $(OLDEST_TESTS)
 
 # What CI runs on a fresh clone (.ci/run).
 ci: test test-oldest
@@ -57,7 +57,7 @@ lint: setup
 	$(call make_env,.venv-bench,requirements/bench.txt)
 
 bench: .venv-bench/.installed
-	.venv-bench/bin/python -m pytest -q -p no:doctest -o addopts="" tests/test_benchmarks.py
+	.venv-bench/bin/python -m pytest -q -o addopts="" -p no:cacheprovider tests/test_benchmarks.py
 
 # Regenerates every lock from pyproject.toml with uv (pinned), resolving for CPython 3.11 on
 # x86-64 Linux, the CPU build of torch (requirements/torch-cpu.txt) taken from the wheel

@@ -11,7 +11,10 @@ Two include files are written here at every build, from what exists at that time
   ``__all__``, so that a new family, estimator or function appears without editing
   the docs;
 - ``_generated_benchmarks.md`` (included by ``benchmarks.md``): the result files in
-  ``benchmarks/results/``, or how to produce them when there are none yet.
+  ``benchmarks/results/``, or how to produce them when there are none yet;
+- ``_generated_families.md`` (included by ``families.md``): the table of estimators,
+  their targets, distributions and parameters, read from the registry, so that a new
+  family file appears there without editing the docs.
 
 Nothing here needs the network: intersphinx is deliberately not configured.
 """
@@ -304,8 +307,38 @@ def write_benchmarks(path):
     _write_if_changed(path, "<!-- Written by conf.py at every build; do not edit. -->\n\n" + text)
 
 
+def write_families_table(path):
+    """One row per registered estimator: target, distribution, what the network predicts."""
+    rows = [
+        "| target | distribution | estimator | the network predicts (link) | in brief |",
+        "|---|---|---|---|---|",
+    ]
+    for cls in skprob.all_estimators():
+        estimator = cls()
+        family = estimator._make_family()
+        summary = inspect.getdoc(cls).splitlines()[0].rstrip(".")
+        name = f"{{class}}`~skprob.{cls.__name__}`"
+        if getattr(cls, "family", None) is None:  # the family is a hyper-parameter
+            rows.append(f"| any regression target | any regression family | {name} | "
+                        f"those of the family | {summary} |")
+            continue
+        family.fit(family.example_target(50, random_state=0))
+        parameters = "; ".join(
+            f"{param}: {parameter.link.describe()}"
+            + ("" if parameter.depends_on_x else ", one constant per output")
+            for param, parameter in family.parameters().items()
+        )
+        dist = family.distribution_class
+        rows.append(
+            f"| {family.support.symbol} | {{class}}`~{dist.__module__}.{dist.__name__}` | "
+            f"{name} | {parameters} | {summary} |"
+        )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 write_api_reference(DOCS / "_generated_api.rst")
 write_benchmarks(DOCS / "_generated_benchmarks.md")
+write_families_table(DOCS / "_generated_families.md")
 
 
 # -- Build-time checks and autodoc filtering ------------------------------------------
@@ -362,24 +395,8 @@ def _module_sections_as_rubrics(app, what, name, obj, options, lines):
             lines[i], lines[i + 1] = f".. rubric:: {title}", ""
 
 
-def _check_families_page(app):
-    """Warn (an error under -W) when docs/families.md misses a registered estimator."""
-    from sphinx.util import logging
-
-    text = (DOCS / "families.md").read_text(encoding="utf-8")
-    missing = [cls.__name__ for cls in skprob.all_estimators() if cls.__name__ not in text]
-    if missing:
-        logging.getLogger(__name__).warning(
-            "docs/families.md does not mention the registered estimator(s) %s; add a row "
-            "to its table.",
-            ", ".join(missing),
-            location="families",
-        )
-
-
 def setup(app):
     app.connect("autodoc-skip-member", _skip_foreign_members)
     # Before numpydoc (priority 500) reformats the docstring.
     app.connect("autodoc-process-docstring", _escape_attribute_names_in_shapes, priority=400)
     app.connect("autodoc-process-docstring", _module_sections_as_rubrics)
-    app.connect("builder-inited", _check_families_page)

@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skprob import CategoricalMLPClassifier
-from skprob.metrics import calibration_error
+from skprob.metrics import expected_calibration_error
 from skprob.plotting import plot_reliability_diagram
 
 SEED = 0
@@ -128,8 +128,9 @@ def main(fast=False, output_dir=None):
         key = "skprob" if name.startswith("skprob") else "sklearn"
         results[f"{key}_accuracy"] = accuracy_score(y_test, model.predict(X_test))
         results[f"{key}_log_loss"] = log_loss(y_test, probas[name], labels=np.arange(10))
-        results[f"{key}_ece"] = calibration_error(y_test, probas[name], n_bins=10,
-                                                  classes=np.arange(10))
+        results[f"{key}_ece"] = expected_calibration_error(
+            y_test, probas[name], n_bins=10, classes=np.arange(10)
+        )
         print(f"{name:<34}{results[f'{key}_accuracy']:>9.1%}{results[f'{key}_log_loss']:>10.4f}"
               f"{results[f'{key}_ece']:>8.4f}")
     skprob_proba = probas["skprob CategoricalMLPClassifier"]

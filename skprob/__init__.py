@@ -7,7 +7,9 @@ its most probable value (``predict``). ``score`` is the mean log-likelihood,
 so higher is better.
 
 The estimator classes live next to their distribution family in
-:mod:`skprob.families` and are re-exported here from the registry.
+:mod:`skprob.families`. The ones below are imported by name; a family module
+added later is found through the registry (:func:`skprob.all_estimators`) and
+its estimators are reachable here by name too.
 
 Examples
 --------
@@ -16,27 +18,76 @@ Examples
 True
 """
 
-from . import families, generic  # noqa: F401  (generic registers DistributionRegressor)
+from . import families, metrics, persistence
+from ._version import __version__
 from .base import all_estimators
 from .distributions import Distribution
 from .ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor, EnsembleDistribution
 from .families import available_families, get_family
-
-__version__ = "0.1.0"
-
-from . import metrics, persistence  # noqa: E402, F401  (persistence reads __version__)
-
-# Estimators register themselves when their family module is imported above.
-globals().update({cls.__name__: cls for cls in all_estimators()})
+from .families.bernoulli import BernoulliMLPClassifier
+from .families.beta import BetaMLPRegressor
+from .families.categorical import CategoricalMLPClassifier
+from .families.exponential import ExponentialMLPRegressor
+from .families.gamma import GammaMLPRegressor
+from .families.laplace import LaplaceMLPRegressor
+from .families.mixture import MixtureDensityRegressor
+from .families.multivariate_normal import MultivariateGaussianMLPRegressor
+from .families.normal import GaussianMLPRegressor, HeteroscedasticRegressor
+from .families.plackett_luce import PlackettLuceRanker
+from .families.poisson import PoissonMLPRegressor
+from .families.student_t import StudentTMLPRegressor
+from .families.von_mises import VonMisesMLPRegressor
+from .generic import DistributionRegressor
 
 __all__ = [
+    "BernoulliMLPClassifier",
+    "BetaMLPRegressor",
+    "CategoricalMLPClassifier",
     "DeepEnsembleClassifier",
     "DeepEnsembleRegressor",
     "Distribution",
+    "DistributionRegressor",
     "EnsembleDistribution",
+    "ExponentialMLPRegressor",
+    "GammaMLPRegressor",
+    "GaussianMLPRegressor",
+    "HeteroscedasticRegressor",
+    "LaplaceMLPRegressor",
+    "MixtureDensityRegressor",
+    "MultivariateGaussianMLPRegressor",
+    "PlackettLuceRanker",
+    "PoissonMLPRegressor",
+    "StudentTMLPRegressor",
+    "VonMisesMLPRegressor",
+    "__version__",
     "all_estimators",
     "available_families",
     "families",
     "get_family",
-    *(cls.__name__ for cls in all_estimators()),
+    "metrics",
+    "persistence",
 ]
+
+def _registered_beyond(names):
+    from .base import ESTIMATORS
+
+    return sorted(set(ESTIMATORS) - set(names))
+
+
+# Every registered estimator, also those of a family module not imported by name above.
+__all__ += _registered_beyond(__all__)
+
+
+def __getattr__(name):
+    # Estimators of family modules not imported by name above (a new family file).
+    from .base import ESTIMATORS
+
+    if name in ESTIMATORS:
+        return ESTIMATORS[name]
+    raise AttributeError(f"module 'skprob' has no attribute {name!r}")
+
+
+def __dir__():
+    from .base import ESTIMATORS
+
+    return sorted(set(globals()) | set(ESTIMATORS))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._solvers import bracketed_quantile
 from .distributions import Distribution
 from .families.categorical import CategoricalDistribution
 
@@ -58,7 +59,7 @@ def uniform_mixture(members, *, index=None, output_names=None):
     array([[0.7, 0.3]])
     """
     members = list(members)
-    if not members or not all(isinstance(m, CategoricalDistribution) for m in members):
+    if not members or not all(getattr(m, "over_labels", False) for m in members):
         return EnsembleDistribution(members, index=index, output_names=output_names)
     first = members[0]
     for member in members[1:]:
@@ -139,7 +140,7 @@ class EnsembleDistribution(Distribution):
         first = members[0]
         if not all(isinstance(member, Distribution) for member in members):
             raise TypeError(f"members must be Distribution objects; got {members!r}.")
-        if isinstance(first, CategoricalDistribution):
+        if first.over_labels:
             raise TypeError(
                 "members are class-label distributions, whose mixture is categorical; "
                 "use skprob.ensemble.uniform_mixture(members)."
@@ -308,28 +309,24 @@ class EnsembleDistribution(Distribution):
             lower = np.where(reached, lower, np.minimum(mid + 1.0, upper))
         return upper
 
-    def _continuous_quantile(self, q, a, b):
+    def _continuous_quantile(self, q, lower, upper):
         # The mixture cdf is <= q at the smallest member quantile and >= q at the largest.
-        # Newton steps on cdf(x) - q stay inside that shrinking bracket; a step that leaves
-        # it, or does not halve the previous step, becomes a bisection.
-        done = ~(b > a)
-        x = np.where(done, a, 0.5 * (a + b))
-        previous = b - a
-        for _ in range(_MAX_STEPS):
-            if done.all():
-                break
-            excess = self.cdf(x) - q
-            done |= np.abs(excess) <= _CDF_ATOL
-            a, b = np.where(excess < 0, x, a), np.where(excess > 0, x, b)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                newton = x - excess / np.exp(self._logdensity(x))
-            inside = np.isfinite(newton) & (newton > a) & (newton < b)
-            inside &= np.abs(newton - x) <= 0.5 * previous
-            step = np.where(inside, newton, 0.5 * (a + b))
-            previous = np.abs(step - x)
-            x = np.where(done, x, step)
-            done |= b - a <= _X_RTOL * np.maximum(np.abs(a), 1.0)
-        return x
+        shape = q.shape
+        flat = lambda a: np.broadcast_to(a, shape).reshape(-1)  # noqa: E731
+
+        def at_rows(function):
+            # The members take arrays shaped like the rows: place the active problems there.
+            def evaluate(x, index):
+                full = flat(lower).copy()
+                full[index] = x
+                return function(full.reshape(shape)).reshape(-1)[index]
+            return evaluate
+
+        x = bracketed_quantile(
+            at_rows(self.cdf), at_rows(self._logdensity), flat(q), flat(lower), flat(upper),
+            x_tol=_X_RTOL * np.maximum(np.abs(flat(lower)), 1.0), cdf_atol=_CDF_ATOL,
+        )
+        return x.reshape(shape)
 
     def mode(self):
         """The most probable value: a local search from the members' modes.

@@ -12,9 +12,10 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["Distribution", "ScipyDistribution"]
+__all__ = ["CenteredAtLoc", "Distribution", "ScipyDistribution"]
 
 
 class Distribution:
@@ -47,10 +48,43 @@ class Distribution:
 
     #: Names of the parameters, in the order the constructor takes them.
     param_names: tuple = ()
+    #: How each parameter follows an affine change of the target, ``y = a + b * z``:
+    #: ``"location"`` becomes ``a + b * value``, ``"scale"`` becomes ``b * value``, others
+    #: (shapes, weights, directions) stay. Families that scale their target rely on it.
+    param_units: dict = {}
+    #: The set of values with positive density (a ``skprob.families._support`` object);
+    #: the density is 0 outside it. Families train on it unless they declare their own.
+    support = None
     #: Whether the distribution is over a discrete set (``logpmf``) or not (``logpdf``).
     discrete = False
+    #: Whether the values are class labels (probabilities per class, no ordering).
+    over_labels = False
     #: Number of trailing axes of one draw (0 for a scalar per output, 1 for a vector).
     event_ndim = 0
+
+    @staticmethod
+    def log_density(params, y):
+        """Log-density (or log-probability) of ``y``, elementwise, written once in torch.
+
+        The one log-likelihood of the distribution: training calls it in float32
+        on the network's device, with the family's scaled parameters, as its loss;
+        :meth:`logpdf`, :meth:`logpmf` and :meth:`log_likelihood` call it in
+        float64 on these parameters.
+
+        Parameters
+        ----------
+        params : dict of Tensor
+            The parameters, named as in :attr:`param_names`, with the rows (and
+            outputs) as leading axes.
+        y : Tensor
+            Targets, as :meth:`_check_y` returns them (codes for labels).
+
+        Returns
+        -------
+        Tensor
+            One value per row (and output).
+        """
+        raise NotImplementedError
 
     def __init__(self, *, index=None, output_names=None, **params):
         missing = set(self.param_names) - set(params)
@@ -261,7 +295,18 @@ class Distribution:
 
     # -- densities -----------------------------------------------------------
     def _logdensity(self, y):
-        raise NotImplementedError
+        """:meth:`log_density` in float64 on these parameters; ``-inf`` outside the support.
+
+        :meth:`log_density` itself need only be right inside the support (where
+        training targets lie): the zero density outside is applied here, once.
+        """
+        params = {name: _as_tensor(value) for name, value in self._params.items()}
+        with torch.no_grad():
+            value = type(self).log_density(params, _as_tensor(y)).numpy()
+        if self.support is not None and not (self.support.labels or self.support.joint):
+            y = np.asarray(y, dtype=np.float64)
+            value = np.where(self.support.outside(y) & ~np.isnan(y), -np.inf, value)
+        return value
 
     def logpdf(self, y):
         """Log density at ``y``, one value per row (and output)."""
@@ -338,11 +383,43 @@ class Distribution:
         return self.ppf(u)
 
 
+class CenteredAtLoc:
+    """Mixin for distributions symmetric and unimodal about their ``loc`` parameter.
+
+    Their mean, median and mode are all ``loc`` (a copy).
+
+    Examples
+    --------
+    >>> from skprob.families.laplace import LaplaceDistribution
+    >>> LaplaceDistribution(loc=[1.0], scale=[2.0]).median()
+    array([1.])
+    """
+
+    def mean(self):
+        return self._params["loc"].copy()
+
+    def mode(self):
+        return self._params["loc"].copy()
+
+    def median(self):
+        return self._params["loc"].copy()
+
+
+def _as_tensor(array):
+    """A CPU tensor sharing ``array``'s memory where numpy allows (read-only ones are copied)."""
+    array = np.asarray(array)
+    if not array.flags.writeable:
+        array = array.copy()
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
 class ScipyDistribution(Distribution):
-    """A :class:`Distribution` whose maths is delegated to a :mod:`scipy.stats` family.
+    """A :class:`Distribution` whose summaries are delegated to a :mod:`scipy.stats` family.
 
     Subclasses name the scipy distribution and map their parameters to scipy's
-    arguments in :meth:`_scipy`; every method then agrees with scipy exactly.
+    arguments in :meth:`_scipy`; moments, quantiles, the cdf and draws then agree
+    with scipy exactly. The log-density is the distribution's own
+    :meth:`~Distribution.log_density`, which the tests hold against scipy's.
 
     Examples
     --------
@@ -371,10 +448,6 @@ class ScipyDistribution(Distribution):
 
     def sf(self, y):
         return self._scipy().sf(self._check_y(y))
-
-    def _logdensity(self, y):
-        frozen = self._scipy()
-        return frozen.logpmf(y) if self.discrete else frozen.logpdf(y)
 
     def _sample(self, shape, rng):
         return self._scipy().rvs(size=shape + self.batch_shape, random_state=rng)

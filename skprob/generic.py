@@ -1,5 +1,7 @@
 """An estimator whose distribution family is a hyper-parameter."""
 
+from typing import ClassVar
+
 from ._docs import fill_doc
 from .base import MLPDistributionRegressor
 from .families import Family, available_families, get_family
@@ -24,11 +26,6 @@ class DistributionRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the family's
         ``point_prediction`` (the mode unless the mode is uninformative).
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -49,61 +46,12 @@ class DistributionRegressor(MLPDistributionRegressor):
     NormalFamily(heteroscedastic=False)
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **MLPDistributionRegressor._parameter_constraints,
         "distribution": [str, Family],
     }
 
-    def __init__(
-        self,
-        distribution="normal",
-        *,
-        prediction="auto",
-        depth=1,
-        width=256,
-        hidden_layer_sizes=None,
-        activation="relu",
-        dropout=0.0,
-        weight_decay=0.0,
-        solver="adam",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        batch_size="auto",
-        max_iter=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        scale_inputs=True,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-    ):
-        super().__init__(
-            prediction=prediction,
-            depth=depth,
-            width=width,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            weight_decay=weight_decay,
-            solver=solver,
-            learning_rate_init=learning_rate_init,
-            momentum=momentum,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scale_inputs=scale_inputs,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
-        self.distribution = distribution
+    distribution: object = "normal"
 
     def _make_family(self):
         family = get_family(self.distribution)

@@ -3,7 +3,8 @@
 Every function takes the observed targets and the :class:`~skprob.Distribution`
 that :meth:`predict_dist` returned for the same rows. Proper scoring rules
 (:func:`mean_nll`, :func:`crps`) rank whole predictive distributions;
-:func:`pit`, :func:`interval_coverage` and :func:`calibration_error` check
+:func:`pit`, :func:`interval_coverage`, :func:`interval_calibration_error` and
+:func:`expected_calibration_error` check
 calibration alone. :data:`neg_mean_nll_scorer` and :data:`neg_crps_scorer` plug
 the two scores into ``GridSearchCV`` or ``cross_validate`` as ``scoring=``.
 
@@ -25,11 +26,11 @@ from sklearn.utils import check_random_state
 
 from ._compat import check_sample_weight
 from .distributions import Distribution
-from .families.categorical import CategoricalDistribution
 
 __all__ = [
-    "calibration_error",
     "crps",
+    "expected_calibration_error",
+    "interval_calibration_error",
     "interval_coverage",
     "make_distribution_scorer",
     "mean_nll",
@@ -38,7 +39,7 @@ __all__ = [
     "pit",
 ]
 
-#: Central-interval levels over which :func:`calibration_error` compares coverage.
+#: Central-interval levels over which :func:`interval_calibration_error` compares coverage.
 DEFAULT_LEVELS = np.round(np.arange(0.05, 1.0, 0.05), 2)
 #: Upper bound on the number of quantiles or draws that ``crps`` holds in memory at once.
 _BLOCK = 2**20
@@ -55,10 +56,11 @@ def _check_dist(dist, name="dist"):
 
 def _check_numeric(dist, what):
     """Reject distributions over labels or vectors, for which ``what`` is undefined."""
-    if isinstance(dist, CategoricalDistribution):
+    if dist.over_labels:
         raise ValueError(
             f"{what} needs an ordered, numeric target, but dist is a {type(dist).__name__} "
-            "over class labels; use mean_nll (the log-loss) or calibration_error instead."
+            "over class labels; use mean_nll (the log-loss) or expected_calibration_error "
+            "instead."
         )
     if dist.event_ndim != 0:
         raise ValueError(
@@ -277,7 +279,7 @@ def _pit_bounds(y_true, dist):
     except NotImplementedError:
         raise ValueError(
             f"The PIT needs a cdf, which {type(dist).__name__} does not have: its target "
-            "has no order (class labels); use calibration_error for classifiers."
+            "has no order (class labels); use expected_calibration_error for classifiers."
         ) from None
     if not dist.discrete:
         return upper, upper
@@ -325,7 +327,7 @@ def interval_coverage(y_true, dist, confidence=0.9, sample_weight=None):
 
 
 def _coverage_curve(y_true, dist, levels, sample_weight):
-    """Nominal levels and the observed coverage at each (see ``calibration_error``)."""
+    """Nominal levels and the observed coverage at each (see ``interval_calibration_error``)."""
     _check_numeric(_check_dist(dist), "Interval coverage")
     levels = DEFAULT_LEVELS if levels is None else np.asarray(levels, dtype=np.float64).ravel()
     if levels.size == 0 or not np.all((levels > 0) & (levels < 1)):
@@ -353,12 +355,12 @@ def _class_probabilities(y_true, proba, classes):
     y = np.asarray(y_true)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
-    if isinstance(proba, CategoricalDistribution):
+    if isinstance(proba, Distribution) and proba.over_labels:
         probs, classes = np.exp(proba.log_probs()), proba.classes
     elif isinstance(proba, Distribution):
         raise TypeError(
-            "For a regressor's distribution use calibration_error(y, dist) with levels, "
-            f"not class probabilities; got a {type(proba).__name__} here."
+            "For a regressor's distribution use interval_calibration_error(y, dist), not "
+            f"class probabilities; got a {type(proba).__name__} here."
         )
     else:
         probs = np.asarray(proba, dtype=np.float64)
@@ -405,36 +407,72 @@ def _reliability_bins(y_true, proba, n_bins, classes=None, sample_weight=None):
     return edges, bin_weight, mean_conf, accuracy, ece
 
 
-def calibration_error(y_true, dist, sample_weight=None, *, levels=None, n_bins=10, classes=None):
-    """Calibration error of a regressor's intervals or a classifier's confidence.
+def interval_calibration_error(y_true, dist, sample_weight=None, *, levels=None):
+    """Mean gap between nominal and observed coverage of a regressor's central intervals.
 
-    For a regressor's distribution: the mean absolute difference between the
-    nominal level and the observed :func:`interval_coverage` of central
-    intervals, over ``levels``. For discrete distributions, whose intervals
-    hold more than the nominal probability, a row counts as the share of its
-    randomised PIT range (see :func:`pit`) inside ``[(1 - c) / 2, (1 + c) / 2]``
-    instead, so that a calibrated count model also scores about 0.
-
-    For class probabilities (a categorical or Bernoulli distribution, or
-    ``predict_proba`` output): the expected calibration error, the weighted
-    mean over ``n_bins`` equal-width bins of the top probability of
-    ``|accuracy - mean top probability|``.
+    The mean absolute difference between each level in ``levels`` and the
+    observed :func:`interval_coverage` of central intervals at that level. For
+    discrete distributions, whose intervals hold more than the nominal
+    probability, a row counts as the share of its randomised PIT range (see
+    :func:`pit`) inside ``[(1 - c) / 2, (1 + c) / 2]`` instead, so that a
+    calibrated count model also scores about 0.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Observed targets or class labels.
-    dist : Distribution or array-like of shape (n_samples, n_classes)
-        Predicted distributions, or class probabilities (a 1-D array is read as
-        the probability of the second class of a binary problem).
+        Observed targets.
+    dist : Distribution
+        Predicted distributions (not over class labels: see
+        :func:`expected_calibration_error`).
     sample_weight : array-like of shape (n_samples,), default=None
         Weight of each row.
     levels : array-like of float in (0, 1), default=None
-        Interval levels for regressors; ``None`` means 0.05, 0.10, ..., 0.95.
+        Interval levels; ``None`` means 0.05, 0.10, ..., 0.95.
+
+    Returns
+    -------
+    float in [0, 1]
+        0 for perfect calibration.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families.normal import NormalDistribution
+    >>> from skprob.metrics import interval_calibration_error
+    >>> dist = NormalDistribution(loc=np.zeros(4), scale=np.ones(4))
+    >>> round(interval_calibration_error([-0.1, 0.3, 2.5, -1.0], dist, levels=[0.5, 0.9]), 3)
+    0.075
+    """
+    _check_dist(dist)
+    if dist.over_labels:
+        raise TypeError(
+            "interval_calibration_error needs a distribution over numbers; for class "
+            f"probabilities ({type(dist).__name__}) use expected_calibration_error."
+        )
+    levels, observed = _coverage_curve(y_true, dist, levels, sample_weight)
+    return float(np.mean(np.abs(observed - levels)))
+
+
+def expected_calibration_error(y_true, proba, sample_weight=None, *, n_bins=10, classes=None):
+    """Expected calibration error (ECE) of class probabilities.
+
+    The weighted mean, over ``n_bins`` equal-width bins of the top
+    probability, of ``|accuracy - mean top probability|``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Observed class labels.
+    proba : Distribution or array-like of shape (n_samples, n_classes)
+        A distribution over class labels (categorical or Bernoulli), or
+        ``predict_proba`` output (a 1-D array is read as the probability of the
+        second class of a binary problem).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each row.
     n_bins : int, default=10
-        Number of confidence bins for classifiers.
+        Number of confidence bins.
     classes : array-like of shape (n_classes,), default=None
-        Labels of the probability columns when ``dist`` is an array (e.g.
+        Labels of the probability columns when ``proba`` is an array (e.g.
         ``estimator.classes_``). ``None`` means ``0..n_classes-1`` for integer
         labels in that range and the sorted distinct labels of ``y_true``
         otherwise.
@@ -447,19 +485,12 @@ def calibration_error(y_true, dist, sample_weight=None, *, levels=None, n_bins=1
     Examples
     --------
     >>> import numpy as np
-    >>> from skprob.metrics import calibration_error
+    >>> from skprob.metrics import expected_calibration_error
     >>> proba = np.array([[0.9, 0.1], [0.85, 0.15], [0.3, 0.7], [0.45, 0.55]])
-    >>> round(calibration_error([0, 1, 1, 0], proba, n_bins=5), 3)
+    >>> round(expected_calibration_error([0, 1, 1, 0], proba, n_bins=5), 3)
     0.4
-    >>> from skprob.families.normal import NormalDistribution
-    >>> dist = NormalDistribution(loc=np.zeros(4), scale=np.ones(4))
-    >>> round(calibration_error([-0.1, 0.3, 2.5, -1.0], dist, levels=[0.5, 0.9]), 3)
-    0.075
     """
-    if isinstance(dist, Distribution) and not isinstance(dist, CategoricalDistribution):
-        levels, observed = _coverage_curve(y_true, dist, levels, sample_weight)
-        return float(np.mean(np.abs(observed - levels)))
-    return _reliability_bins(y_true, dist, n_bins, classes, sample_weight)[-1]
+    return _reliability_bins(y_true, proba, n_bins, classes, sample_weight)[-1]
 
 
 class _DistributionScorer:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "DistributionNetwork", "hidden_sizes"]
+__all__ = ["ACTIVATIONS", "DistributionNetwork", "build_network", "hidden_sizes"]
 
 #: Activation names accepted by every estimator, mapped to their torch modules.
 ACTIVATIONS = {
@@ -58,6 +58,41 @@ def hidden_sizes(hidden_layer_sizes, depth, width):
             f"hidden_layer_sizes must contain positive integers; got {hidden_layer_sizes!r}."
         )
     return sizes
+
+
+def build_network(spec, initial_bias=None):
+    """The network a fit trains, or that loading a saved model fills, from its description.
+
+    Parameters
+    ----------
+    spec : dict
+        ``n_features``, ``hidden`` (hidden-layer sizes), ``n_dependent``,
+        ``n_constant``, ``activation`` and ``dropout``, as an estimator records
+        them in its ``network_spec_``.
+    initial_bias : array-like or None, default=None
+        Starting raw outputs; zeros when ``None`` (weights about to be loaded).
+
+    Returns
+    -------
+    DistributionNetwork
+
+    Examples
+    --------
+    >>> spec = {"n_features": 2, "hidden": [4], "n_dependent": 1, "n_constant": 1,
+    ...         "activation": "relu", "dropout": 0.0}
+    >>> build_network(spec).head.out_features
+    1
+    """
+    n_raw = int(spec["n_dependent"]) + int(spec["n_constant"])
+    return DistributionNetwork(
+        n_features=int(spec["n_features"]),
+        hidden=[int(size) for size in spec["hidden"]],
+        n_dependent=int(spec["n_dependent"]),
+        n_constant=int(spec["n_constant"]),
+        initial_bias=np.zeros(n_raw) if initial_bias is None else initial_bias,
+        activation=spec["activation"],
+        dropout=float(spec["dropout"]),
+    )
 
 
 class DistributionNetwork(nn.Module):

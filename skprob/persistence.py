@@ -36,13 +36,12 @@ import zipfile
 import numpy as np
 import sklearn
 import torch
-from torch import nn
 
 from ._compat import check_is_fitted
 from .base import ESTIMATORS, MLPDistributionEstimator, resolve_device
 from .exceptions import SkprobError
 from .families._base import FAMILIES, Family
-from .network import ACTIVATIONS, DistributionNetwork
+from .network import ACTIVATIONS, DistributionNetwork, build_network
 from .training import TrainingResult
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "PersistenceError", "load", "save"]
@@ -165,26 +164,12 @@ def _fitted_attributes(obj, skip=()):
     return {k: v for k, v in vars(obj).items() if _is_fitted_name(k) and k not in skip}
 
 
-def _network_spec(module, activation):
-    """Constructor arguments of :class:`DistributionNetwork`, read off a fitted module."""
-    if type(module) is not DistributionNetwork:
-        raise PersistenceError(f"module_ is a {type(module).__name__}; only skprob "
+def _network_spec(estimator):
+    """The description :func:`~skprob.network.build_network` rebuilds the network from."""
+    if type(estimator.module_) is not DistributionNetwork:
+        raise PersistenceError(f"module_ is a {type(estimator.module_).__name__}; only skprob "
                                "DistributionNetwork modules can be stored without pickle.")
-    linears = [layer for layer in module.trunk if isinstance(layer, nn.Linear)]
-    dropouts = [layer.p for layer in module.trunk if isinstance(layer, nn.Dropout)]
-    if linears:
-        # The trunk's layers are the truth if set_params changed the activation after fit.
-        kinds = {type(layer) for layer in module.trunk} - {nn.Linear, nn.Dropout}
-        names = [name for name, cls in ACTIVATIONS.items() if {cls} == kinds]
-        activation = names[0] if names else activation
-    return {
-        "n_features": int(linears[0].in_features if linears else module.head.in_features),
-        "hidden": [int(layer.out_features) for layer in linears],
-        "n_dependent": int(module.head.out_features),
-        "n_constant": int(module.constant.numel()),
-        "activation": activation,
-        "dropout": float(dropouts[0]) if dropouts else 0.0,
-    }
+    return dict(estimator.network_spec_)
 
 
 def save(estimator, path):
@@ -261,7 +246,7 @@ def save(estimator, path):
                 for key, value in _fitted_attributes(family).items()
             },
         },
-        "network": _network_spec(estimator.module_, params.get("activation", "relu")),
+        "network": _network_spec(estimator),
     }
     arrays = dict(encode.arrays)
     for key, tensor in estimator.module_.state_dict().items():
@@ -279,10 +264,9 @@ def save(estimator, path):
 
 
 def _skprob_version():
-    # Imported late: this module may be imported while the package initialises.
-    import skprob
+    from ._version import __version__
 
-    return skprob.__version__
+    return __version__
 
 
 # -- decoding ------------------------------------------------------------------
@@ -517,15 +501,7 @@ def _build(config, arrays, device):
         raise PersistenceError(f"Unknown activation {spec['activation']!r} in {CONFIG_MEMBER}.")
     # The throw-away initial weights must not advance the caller's global torch RNG.
     with torch.random.fork_rng(devices=[]):
-        module = DistributionNetwork(
-            n_features=int(spec["n_features"]),
-            hidden=[int(size) for size in spec["hidden"]],
-            n_dependent=int(spec["n_dependent"]),
-            n_constant=int(spec["n_constant"]),
-            initial_bias=np.zeros(int(spec["n_dependent"]) + int(spec["n_constant"])),
-            activation=spec["activation"],
-            dropout=float(spec["dropout"]),
-        )
+        module = build_network(spec)
     expected = module.state_dict()
     state = {}
     for key, reference in expected.items():

@@ -22,7 +22,6 @@ import pandas as pd
 
 from .distributions import Distribution
 from .exceptions import NotFittedError, SkprobError
-from .families.categorical import CategoricalDistribution
 from .metrics import _check_dist, _check_numeric, _coverage_curve, _reliability_bins, pit
 
 __all__ = [
@@ -207,7 +206,7 @@ def plot_predicted_distribution(dist_row, y_observed=None, *, output=0, ax=None)
         )
     ax = _axes(ax)
     label = f" (row {dist_row.index[0]})"
-    if isinstance(dist_row, CategoricalDistribution):
+    if dist_row.over_labels:
         probs = np.exp(dist_row.log_probs())[0]
         bars = ax.bar([str(c) for c in dist_row.classes], probs, color=_MODEL_COLOR,
                       label="predicted probability")
@@ -326,7 +325,7 @@ def plot_reliability_diagram(y, proba, n_bins=10, *, classes=None, ax=None):
         Number of equal-width bins of the top probability.
     classes : array-like of shape (n_classes,), default=None
         Labels of the columns of an array ``proba``; see
-        :func:`skprob.metrics.calibration_error`.
+        :func:`skprob.metrics.expected_calibration_error`.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when ``None``.
 

@@ -166,7 +166,7 @@ def outside_support(est, y):
             outside[i] = True
             continue
         try:
-            est.family_._validate(y[i : i + 1])
+            est.family_.support.check(y[i : i + 1], est.family_)
         except ValueError:
             outside[i] = True
     return outside

@@ -109,9 +109,9 @@ def test_initial_raw_is_the_weighted_constant_mle():
     # The moments give the start in closed form.
     mean = np.average(y, weights=w)
     var = np.average((y - mean) ** 2, weights=w)
-    start = BetaFamily()._initial_raw(y[:, None], w)
-    params = BetaFamily().fit(y).link(torch.as_tensor(start[None, :]))
-    a, b = params["a"].numpy()[0, 0], params["b"].numpy()[0, 0]
+    start = BetaFamily().initial_params(y[:, None], w)
+    start_mean = special.expit(start["logit_mean"][0])
+    a, b = start_mean * start["precision"][0], (1.0 - start_mean) * start["precision"][0]
     np.testing.assert_allclose(a / (a + b), mean, rtol=1e-9)
     np.testing.assert_allclose(a * b / ((a + b) ** 2 * (a + b + 1)), var, rtol=1e-6)
     # Fitting the family refines it to the constant-model MLE, the same for weights and repeats.

@@ -17,7 +17,9 @@ from sklearn.base import is_classifier
 import skprob
 from skprob.distributions import Distribution
 from skprob.families import FAMILIES, Family, available_families, get_family
-from skprob.families._base import weighted_mean_std
+from skprob.families._base import Parameter, weighted_mean_std
+from skprob.families._links import Identity, Link
+from skprob.families._support import Support
 from skprob.families.normal import NormalDistribution
 
 N_ROWS = 200
@@ -77,15 +79,21 @@ def test_registry_is_consistent():
 
 
 def test_family_class_defines_its_contract(name):
+    # The declarative contract: a support object, declared parameters with links, a
+    # starting point, and a distribution that holds the one log-density.
     cls = FAMILIES[name]
     assert "name" in vars(cls)
-    assert isinstance(cls.support, str) and cls.support.strip()
-    assert any("support" in vars(k) for k in cls.__mro__ if k is not Family), (
-        f"{cls.__name__} does not describe its support"
-    )
+    assert isinstance(cls.support, Support)
+    assert cls.support.description.strip() and cls.support.symbol.strip()
     assert issubclass(cls.distribution_class, Distribution)
     assert cls.distribution_class is not Distribution
     assert cls.distribution_class.param_names
+    assert cls.distribution_class.log_density is not Distribution.log_density
+    assert cls.initial_params is not Family.initial_params
+    family, _ = fitted_family(name)
+    declared = family.parameters()
+    assert declared and all(isinstance(p, Parameter) for p in declared.values())
+    assert all(isinstance(p.link, Link) for p in declared.values())
     assert cls.example_target.__func__ is not Family.example_target.__func__
     y = cls.example_target(5, random_state=0)
     assert len(y) == 5
@@ -235,39 +243,32 @@ def restore_registry():
 
 
 def test_new_family_is_registered_and_usable(restore_registry):
+    # The declarative contract: parameters with links, a start, a distribution.
     class UnitNormalFamily(Family):
-        """Normal with unit scale (test only).
-
-        Examples
-        --------
-        >>> None
-        """
+        """Normal with unit scale (test only)."""
 
         name = "test-unit-normal"
-        support = "the real numbers"
         distribution_class = NormalDistribution
+        params = {"loc": Parameter(Identity())}
+
+        def distribution_params(self, params):
+            return {"loc": params["loc"], "scale": torch.ones_like(params["loc"])}
+
+        def initial_params(self, y, sample_weight):
+            return {"loc": (sample_weight / sample_weight.sum()) @ y}
 
         @classmethod
         def example_target(cls, n_samples, random_state=None):
             return np.random.default_rng(random_state).normal(size=n_samples)
 
-        def _raw_layout(self, n_outputs):
-            return (n_outputs, 0)
-
-        def _initial_raw(self, y, sample_weight):
-            return (sample_weight / sample_weight.sum()) @ y
-
-        def link(self, raw):
-            return {"loc": raw, "scale": torch.ones_like(raw)}
-
-        def _nll(self, raw, y):
-            return (0.5 * (y - raw) ** 2 + 0.5 * np.log(2 * np.pi)).sum(dim=1)
-
     assert FAMILIES["test-unit-normal"] is UnitNormalFamily
     assert "test-unit-normal" in available_families()
     family = get_family("test-unit-normal")
     assert isinstance(family, UnitNormalFamily)
+    assert "Examples" in UnitNormalFamily.__doc__  # written for a family that has none
+    assert UnitNormalFamily.support is NormalDistribution.support
     family.fit(UnitNormalFamily.example_target(N_ROWS, random_state=0))
+    assert family.n_raw_ == (1, 0)
     assert_nll_matches_distribution(
         family, random_raw(family, N_ROWS), UnitNormalFamily.example_target(N_ROWS, 1)
     )

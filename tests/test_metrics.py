@@ -11,8 +11,9 @@ from skprob.families.categorical import CategoricalDistribution
 from skprob.families.normal import NormalDistribution
 from skprob.families.poisson import PoissonDistribution
 from skprob.metrics import (
-    calibration_error,
     crps,
+    expected_calibration_error,
+    interval_calibration_error,
     interval_coverage,
     make_distribution_scorer,
     mean_nll,
@@ -220,16 +221,16 @@ def test_regression_calibration_error():
     rng = np.random.default_rng(6)
     loc = rng.normal(size=5000)
     y = loc + rng.standard_normal(5000)
-    good = calibration_error(y, NormalDistribution(loc=loc, scale=np.ones(5000)))
-    bad = calibration_error(y, NormalDistribution(loc=loc, scale=np.full(5000, 3.0)))
+    good = interval_calibration_error(y, NormalDistribution(loc=loc, scale=np.ones(5000)))
+    bad = interval_calibration_error(y, NormalDistribution(loc=loc, scale=np.full(5000, 3.0)))
     assert good < 0.02
     assert bad > 0.2
     levels = [0.2, 0.6, 0.8]
     dist = NormalDistribution(loc=loc, scale=np.full(5000, 0.7))
     manual = np.mean([abs(interval_coverage(y, dist, c) - c) for c in levels])
-    assert calibration_error(y, dist, levels=levels) == pytest.approx(manual)
+    assert interval_calibration_error(y, dist, levels=levels) == pytest.approx(manual)
     with pytest.raises(ValueError, match="levels"):
-        calibration_error(y, dist, levels=[0.0, 0.5])
+        interval_calibration_error(y, dist, levels=[0.0, 0.5])
 
 
 def test_calibration_error_of_counts():
@@ -239,27 +240,29 @@ def test_calibration_error_of_counts():
     dist = PoissonDistribution(rate=rates)
     # Discrete intervals over-cover; the randomised-PIT share does not.
     assert interval_coverage(y, dist, confidence=0.5) > 0.55
-    assert calibration_error(y, dist) < 0.02
-    assert calibration_error(y, PoissonDistribution(rate=3.0 * rates)) > 0.1
+    assert interval_calibration_error(y, dist) < 0.02
+    assert interval_calibration_error(y, PoissonDistribution(rate=3.0 * rates)) > 0.1
 
 
 def test_expected_calibration_error_of_probabilities():
     rng = np.random.default_rng(7)
     p = rng.uniform(size=20000)
     y = (rng.uniform(size=20000) < p).astype(int)
-    assert calibration_error(y, p) < 0.02
+    assert expected_calibration_error(y, p) < 0.02
     # Overconfident: probabilities pushed towards 0 and 1.
     sharp = 1.0 / (1.0 + np.exp(-4.0 * np.log(p / (1 - p))))
-    assert calibration_error(y, sharp) > 0.1
+    assert expected_calibration_error(y, sharp) > 0.1
     # The same numbers from a distribution, and from two named columns.
     proba = np.column_stack([1 - p, p])
     labels = np.array(["neg", "pos"])[y]
     dist = BernoulliDistribution(logit=np.log(p / (1 - p)), classes=["neg", "pos"])
-    expected = calibration_error(y, proba)
-    assert calibration_error(labels, dist) == pytest.approx(expected)
-    assert calibration_error(labels, proba, classes=["neg", "pos"]) == pytest.approx(expected)
+    expected = expected_calibration_error(y, proba)
+    assert expected_calibration_error(labels, dist) == pytest.approx(expected)
+    assert expected_calibration_error(labels, proba, classes=["neg", "pos"]) == pytest.approx(
+        expected
+    )
     categorical = CategoricalDistribution(log_probs=np.log(proba), classes=["neg", "pos"])
-    assert calibration_error(labels, categorical) == pytest.approx(expected)
+    assert expected_calibration_error(labels, categorical) == pytest.approx(expected)
 
 
 def test_expected_calibration_error_by_hand():
@@ -267,13 +270,19 @@ def test_expected_calibration_error_by_hand():
     y = np.array([0, 1, 1, 0])
     # Bins of width 0.2: {0.9, 0.85} half right, {0.7} right, {0.55} wrong.
     expected = (2 * abs(0.5 - 0.875) + abs(1 - 0.7) + abs(0 - 0.55)) / 4
-    assert calibration_error(y, proba, n_bins=5) == pytest.approx(expected)
+    assert expected_calibration_error(y, proba, n_bins=5) == pytest.approx(expected)
     weights = np.array([1.0, 1.0, 0.0, 0.0])
-    assert calibration_error(y, proba, weights, n_bins=5) == pytest.approx(0.375)
+    assert expected_calibration_error(y, proba, weights, n_bins=5) == pytest.approx(0.375)
     with pytest.raises(ValueError, match="classes"):
-        calibration_error(np.array(["a", "b", "c", "a"]), proba)
+        expected_calibration_error(np.array(["a", "b", "c", "a"]), proba)
     with pytest.raises(ValueError, match="n_bins"):
-        calibration_error(y, proba, n_bins=0)
+        expected_calibration_error(y, proba, n_bins=0)
+    # One metric per kind of target: each refuses the other kind.
+    with pytest.raises(TypeError, match="expected_calibration_error"):
+        interval_calibration_error(y, CategoricalDistribution(log_probs=np.log(proba),
+                                                              classes=[0, 1]))
+    with pytest.raises(TypeError, match="interval_calibration_error"):
+        expected_calibration_error(y, NormalDistribution(loc=np.zeros(4), scale=np.ones(4)))
 
 
 # -- estimators and scorers -----------------------------------------------------------
@@ -296,8 +305,8 @@ def test_mean_nll_of_a_classifier():
     clf = CategoricalMLPClassifier(width=8, max_iter=10, random_state=0).fit(X, y)
     dist = clf.predict_dist(X)
     assert mean_nll(y, dist) == pytest.approx(-clf.score(X, y), rel=1e-12)
-    assert calibration_error(y, dist) == pytest.approx(
-        calibration_error(y, clf.predict_proba(X), classes=clf.classes_)
+    assert expected_calibration_error(y, dist) == pytest.approx(
+        expected_calibration_error(y, clf.predict_proba(X), classes=clf.classes_)
     )
 
 

@@ -165,8 +165,10 @@ def test_initial_raw_is_the_weighted_constant_mle():
     np.testing.assert_allclose(params["kappa"], [kappa, kappa], rtol=1e-4)
     np.testing.assert_allclose(np.cos(params["loc"] - loc), 1.0, atol=1e-8)
     # The closed-form start (before the core's refinement) is already the MLE.
-    start = VonMisesFamily()._initial_raw(y[:, None], w)
-    np.testing.assert_allclose(start, family.initial_raw_, rtol=1e-4, atol=1e-6)
+    start = VonMisesFamily().initial_params(y[:, None], w)
+    refined = family.network_params(torch.as_tensor(family.initial_raw_[None, :]))
+    for name, value in start.items():
+        np.testing.assert_allclose(value, refined[name].numpy()[0], rtol=1e-4, atol=1e-6)
 
 
 # -- fitting --------------------------------------------------------------------------

@@ -24,6 +24,11 @@ class MLPDistributionClassifier(
     # ClassifierMixin.score (accuracy) comes first in the MRO; skprob scores by likelihood.
     score = MLPDistributionEstimator.score
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = not getattr(self._make_family().support, "binary", False)
+        return tags
+
     def _validate_fit_data(self, X, y):
         X, y = super()._validate_fit_data(X, y)
         check_classification_targets(y)

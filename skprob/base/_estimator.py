@@ -1,13 +1,19 @@
 """The estimator core: everything an estimator does that no family decides.
 
-:class:`MLPDistributionEstimator` does everything that does not depend on the
-distribution: input validation, the network, the training loop, batching at
-prediction time, scoring by log-likelihood. A concrete estimator is a family
-plus hyper-parameters: it only implements ``_make_family``.
+:class:`MLPDistributionEstimator` validates the inputs, fits the family on the
+target, builds the network, runs the training loop, predicts in batches and
+scores by log-likelihood. A concrete estimator is a declaration: a docstring,
+the family it trains (``family``, with fixed ``family_options``) and, as
+annotated class attributes, the family options it exposes as hyper-parameters.
+Hyper-parameters are declared as dataclass fields, so every estimator's
+``__init__`` (which only stores its arguments, as scikit-learn requires) is
+written once, here, and type checkers and IDEs see each signature.
 """
 
 import copy
+from dataclasses import KW_ONLY, dataclass, fields
 from numbers import Integral, Real
+from typing import ClassVar, dataclass_transform
 
 import numpy as np
 import pandas as pd
@@ -31,7 +37,7 @@ from .._runtime import (
     training_threads,
     validation_split,
 )
-from ..network import ACTIVATIONS, DistributionNetwork, hidden_sizes
+from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
 
@@ -60,14 +66,38 @@ def all_estimators():
     return [ESTIMATORS[name] for name in sorted(ESTIMATORS)]
 
 
-class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
+def _declare_hyperparameters(cls):
+    """Turn the annotated class attributes of ``cls`` into its ``__init__`` (a dataclass).
+
+    ``repr`` and ``eq`` stay scikit-learn's (``BaseEstimator.__repr__``, identity).
+    """
+    return dataclass(cls, repr=False, eq=False)
+
+
+@dataclass_transform()
+class _DeclaredHyperparameters:
+    """Marks, for type checkers, that subclasses' annotated attributes are ``__init__`` fields."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _declare_hyperparameters(cls)
+
+
+class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyperparameters):
     """Base class: an MLP that predicts the parameters of a distribution family.
 
-    Not used directly; see the concrete estimators. Subclasses implement
-    ``_make_family`` and are registered in :data:`ESTIMATORS`.
+    Not used directly; see the concrete estimators. A subclass names the family
+    it trains in ``family`` (options it fixes in ``family_options``) and is
+    registered in :data:`ESTIMATORS`; annotated class attributes whose names are
+    options of the family become hyper-parameters passed on to it.
     """
 
-    _parameter_constraints: dict = {
+    #: The family class this estimator trains; concrete estimators set it.
+    family: ClassVar = None
+    #: Family options the estimator fixes (not hyper-parameters).
+    family_options: ClassVar[dict] = {}
+
+    _parameter_constraints: ClassVar[dict] = {
         "depth": [Interval(Integral, 0, None, closed="left")],
         "width": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": [None, "array-like"],
@@ -90,54 +120,39 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         "warm_start": ["boolean"],
     }
 
-    def __init__(
-        self,
-        *,
-        depth=1,
-        width=256,
-        hidden_layer_sizes=None,
-        activation="relu",
-        dropout=0.0,
-        weight_decay=0.0,
-        solver="adam",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        batch_size="auto",
-        max_iter=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        scale_inputs=True,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-    ):
-        self.depth = depth
-        self.width = width
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.weight_decay = weight_decay
-        self.solver = solver
-        self.learning_rate_init = learning_rate_init
-        self.momentum = momentum
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.scale_inputs = scale_inputs
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
-        self.warm_start = warm_start
+    _: KW_ONLY
+    depth: int = 1
+    width: int = 256
+    hidden_layer_sizes: object = None
+    activation: str = "relu"
+    dropout: float = 0.0
+    weight_decay: float = 0.0
+    solver: str = "adam"
+    learning_rate_init: float = 1e-3
+    momentum: float = 0.9
+    batch_size: object = "auto"
+    max_iter: int = 200
+    early_stopping: bool = True
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 20
+    tol: float = 1e-4
+    scale_inputs: bool = True
+    random_state: object = None
+    device: str = "cpu"
+    verbose: int = 0
+    warm_start: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "_make_family" in cls.__dict__ and not cls.__name__.startswith("_"):
+        own = {f.name for f in fields(cls)} - {f.name for f in fields(MLPDistributionEstimator)}
+        family_constraints = getattr(cls.family, "_parameter_constraints", {})
+        if own & set(family_constraints):
+            cls._parameter_constraints = {
+                **cls._parameter_constraints,
+                **{name: family_constraints[name] for name in own & set(family_constraints)},
+            }
+        declares = "family" in cls.__dict__ or "_make_family" in cls.__dict__
+        if declares and not cls.__name__.startswith("_"):
             ESTIMATORS[cls.__name__] = cls
 
     def __getstate__(self):
@@ -150,17 +165,25 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
 
     def _make_family(self):
         """The (unfitted) distribution family this estimator trains."""
-        raise NotImplementedError
+        if self.family is None:
+            raise NotImplementedError(f"{type(self).__name__} names no family.")
+        options = {
+            name: getattr(self, name)
+            for name in self.family._get_param_names()
+            if name in {f.name for f in fields(self)}
+        }
+        return self.family(**self.family_options, **options)
 
     def _check_target(self, y, sample_weight):
         """Estimator-level target checks that need the sample weights."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        family = self._make_family()
+        support = self._make_family().support
         tags.target_tags.required = True
-        tags.target_tags.multi_output = family.multi_output and not family.is_classifier
-        tags.target_tags.single_output = not family.joint
+        tags.target_tags.multi_output = not support.labels
+        tags.target_tags.single_output = not support.joint
+        tags.target_tags.positive_only = support.positive_only
         return tags
 
     # -- fitting ----------------------------------------------------------------
@@ -192,101 +215,45 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
             raise
         return self
 
+    def _continues(self):
+        """Whether this fit continues the previous one (``warm_start`` on a fitted model)."""
+        return self.warm_start and hasattr(self, "module_")
+
     def _validate_fit_data(self, X, y):
-        family = self._make_family()
-        reset = not (self.warm_start and hasattr(self, "module_"))
+        support = self._make_family().support
         return validate_data(
             self,
             X,
             y,
-            reset=reset,
+            reset=not self._continues(),
             dtype=(np.float64, np.float32),
-            multi_output=family.multi_output and not family.is_classifier,
-            y_numeric=not family.is_classifier,
+            multi_output=not support.labels,
+            y_numeric=not support.labels,
         )
 
     def _fit(self, X, y, sample_weight):
         output_names = list(map(str, y.columns)) if isinstance(y, pd.DataFrame) else None
         X, y = self._validate_fit_data(X, y)
-        weights = None
-        if sample_weight is not None:
-            weights = check_sample_weight(sample_weight, X)
-            if np.all(weights == weights[0]):
-                weights = None  # equal weights leave the mean NLL unchanged
+        weights = self._fit_weights(sample_weight, X)
         self._check_target(y, weights)
-
-        warm = self.warm_start and hasattr(self, "module_")
-        # Warm starts keep the fitted family (its scaling and classes); transform_target
-        # below checks the new targets against it before any training.
-        family = self.family_ if warm else self._make_family().fit(y, weights)
+        family, Y = self._fit_target(y, weights)
+        x_mean, x_scale = self._fit_input_scaling(X)
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-
-        if warm:
-            x_mean, x_scale = self.x_mean_, self.x_scale_
-        elif self.scale_inputs:
-            x_mean, x_scale = column_mean_std(X)
-            x_scale[~(x_scale > 0)] = 1.0
-        else:
-            x_mean, x_scale = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        Y = family.transform_target(y)
-
-        train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
-        if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
-            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
-        to_tensor = lambda a, dtype: torch.as_tensor(a, dtype=dtype, device=device)  # noqa: E731
-        def subset(idx):
-            return (
-                to_tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32),
-                to_tensor(Y[idx], family.target_dtype),
-                None if weights is None else to_tensor(weights[idx], torch.float32),
-            )
-        train_data = subset(train_idx)
-        validation_data = subset(val_idx) if val_idx is not None else None
-        n_train = len(train_idx)
-        if self.batch_size == "full":
-            batch_size = n_train
-        elif self.batch_size == "auto":
-            batch_size = min(AUTO_BATCH_SIZE, n_train)
-        else:
-            batch_size = min(int(self.batch_size), n_train)
-        config = TrainingConfig(
-            solver=self.solver,
-            learning_rate=float(self.learning_rate_init),
-            momentum=float(self.momentum),
-            weight_decay=float(self.weight_decay),
-            batch_size=batch_size,
-            max_iter=int(self.max_iter),
-            n_iter_no_change=int(self.n_iter_no_change),
-            tol=float(self.tol),
-            verbose=int(self.verbose),
+        train_data, validation_data = self._training_tensors(
+            X, Y, weights, family, x_mean, x_scale, device, seed
         )
         generator = torch.Generator().manual_seed(seed)
         rng_devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=rng_devices), training_threads(self._network_size(X)):
             torch.manual_seed(seed)
-            if warm:
-                # A copy, so that a failed continuation leaves the fitted model intact.
-                module = copy.deepcopy(self.module_).to(device)
-                previous = self.training_result_
-            else:
-                n_dependent, n_constant = family.n_raw_
-                module = DistributionNetwork(
-                    n_features=X.shape[1],
-                    hidden=hidden_sizes(self.hidden_layer_sizes, self.depth, self.width),
-                    n_dependent=n_dependent,
-                    n_constant=n_constant,
-                    initial_bias=family.initial_raw_,
-                    activation=self.activation,
-                    dropout=float(self.dropout),
-                ).to(device)
-                previous = None
+            module, previous = self._start_network(family, X.shape[1], device)
             result = train(
                 module,
                 family.nll,
                 train_data,
                 validation_data,
-                config=config,
+                config=self._training_config(len(train_data[0])),
                 generator=generator,
                 result=previous,
             )
@@ -307,6 +274,89 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         if family.is_classifier:
             self.classes_ = family.classes_
         return self
+
+    # -- the named steps of a fit --------------------------------------------------
+    @staticmethod
+    def _fit_weights(sample_weight, X):
+        """Validated weights, or ``None`` when they are absent or all equal."""
+        if sample_weight is None:
+            return None
+        weights = check_sample_weight(sample_weight, X)
+        return None if np.all(weights == weights[0]) else weights  # same mean NLL
+
+    def _fit_target(self, y, weights):
+        """The fitted family and the target as training sees it, each made once.
+
+        A warm start keeps the fitted family (its scaling and classes) and only
+        checks the new targets against it.
+        """
+        if self._continues():
+            return self.family_, self.family_.transform_target(y)
+        family = self._make_family()
+        return family, family.fit_transform(y, weights)
+
+    def _fit_input_scaling(self, X):
+        """Per-column mean and scale that training and prediction both apply to X."""
+        if self._continues():
+            return self.x_mean_, self.x_scale_
+        if not self.scale_inputs:
+            return np.zeros(X.shape[1]), np.ones(X.shape[1])
+        x_mean, x_scale = column_mean_std(X)
+        x_scale[~(x_scale > 0)] = 1.0
+        return x_mean, x_scale
+
+    def _training_tensors(self, X, Y, weights, family, x_mean, x_scale, device, seed):
+        """Training and validation tensors on ``device``: the one float32 copy of X."""
+        train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
+        if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
+            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
+
+        def tensor(array, dtype):
+            return torch.as_tensor(array, dtype=dtype, device=device)
+
+        def subset(idx):
+            return (
+                tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32),
+                tensor(Y[idx], family.target_dtype),
+                None if weights is None else tensor(weights[idx], torch.float32),
+            )
+
+        return subset(train_idx), (subset(val_idx) if val_idx is not None else None)
+
+    def _start_network(self, family, n_features, device):
+        """The network to train and the training history it continues (``None`` if new)."""
+        if self._continues():
+            # A copy, so that a failed continuation leaves the fitted model intact.
+            return copy.deepcopy(self.module_).to(device), self.training_result_
+        self.network_spec_ = {
+            "n_features": int(n_features),
+            "hidden": list(hidden_sizes(self.hidden_layer_sizes, self.depth, self.width)),
+            "n_dependent": int(family.n_raw_[0]),
+            "n_constant": int(family.n_raw_[1]),
+            "activation": self.activation,
+            "dropout": float(self.dropout),
+        }
+        module = build_network(self.network_spec_, initial_bias=family.initial_raw_)
+        return module.to(device), None
+
+    def _training_config(self, n_train):
+        if self.batch_size == "full":
+            batch_size = n_train
+        elif self.batch_size == "auto":
+            batch_size = min(AUTO_BATCH_SIZE, n_train)
+        else:
+            batch_size = min(int(self.batch_size), n_train)
+        return TrainingConfig(
+            solver=self.solver,
+            learning_rate=float(self.learning_rate_init),
+            momentum=float(self.momentum),
+            weight_decay=float(self.weight_decay),
+            batch_size=batch_size,
+            max_iter=int(self.max_iter),
+            n_iter_no_change=int(self.n_iter_no_change),
+            tol=float(self.tol),
+            verbose=int(self.verbose),
+        )
 
     def _network_size(self, X):
         """Number of weights of the hidden layers (what decides whether threads pay off)."""
@@ -337,7 +387,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
 
     def _raw_params(self, X):
-        """Linked parameters (standardised units) for every row, as float64 arrays."""
+        """Linked parameters (scaled units) for every row, as float64 arrays."""
         return predict_params(self.module_, self.family_.link, X, self.x_mean_, self.x_scale_)
 
     def predict_dist(self, X):
@@ -359,3 +409,4 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator):
         return self.family_.distribution(
             self._raw_params(X), index=index, output_names=self.output_names_
         )
+

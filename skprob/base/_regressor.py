@@ -1,5 +1,8 @@
 """Base class of the regressors: the choice of point prediction and ``return_std``."""
 
+from dataclasses import KW_ONLY
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import RegressorMixin
 
@@ -12,59 +15,13 @@ __all__ = ["MLPDistributionRegressor"]
 class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
     """Base class of regressors: adds the choice of point prediction."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **MLPDistributionEstimator._parameter_constraints,
         "prediction": [StrOptions({"auto", "mode", "mean", "median"})],
     }
 
-    def __init__(
-        self,
-        *,
-        prediction="auto",
-        depth=1,
-        width=256,
-        hidden_layer_sizes=None,
-        activation="relu",
-        dropout=0.0,
-        weight_decay=0.0,
-        solver="adam",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        batch_size="auto",
-        max_iter=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        scale_inputs=True,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-    ):
-        super().__init__(
-            depth=depth,
-            width=width,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            weight_decay=weight_decay,
-            solver=solver,
-            learning_rate_init=learning_rate_init,
-            momentum=momentum,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scale_inputs=scale_inputs,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
-        self.prediction = prediction
+    _: KW_ONLY
+    prediction: str = "auto"
 
     # RegressorMixin.score (R^2) comes first in the MRO; skprob scores by likelihood.
     score = MLPDistributionEstimator.score

@@ -1,17 +1,33 @@
-"""The family part of the recipe: everything that knows one distribution.
+"""The family part of the recipe: one distribution, declared.
 
-A :class:`Family` says how many raw network outputs a target needs, which links
-map raw outputs onto valid parameters, what the target's support is, where the
-output bias starts (the best constant model), how to compute the negative
-log-likelihood in torch, and which :class:`~skprob.distributions.Distribution`
-to hand back to users. The network and the training loop only see raw outputs
-and a per-row loss.
+A family declares
 
-Concrete families register themselves by defining ``name``; modules in
-``skprob/families/`` are imported automatically, so a new distribution is a new
-file there.
+* ``support``: the set the target lives in (a :mod:`~skprob.families._support`
+  object, by default its distribution's), which checks targets, words errors
+  and sets scikit-learn's tags;
+* ``params`` (or :meth:`Family.parameters`): the parameters the network
+  predicts, each a :class:`Parameter` with a link (a
+  :mod:`~skprob.families._links` object), whether it depends on ``x`` and its
+  shape per row;
+* :meth:`Family.initial_params`: the best constant model, from the marginal of
+  the target, where training starts;
+* ``distribution_class``: the user-facing :class:`~skprob.distributions.Distribution`,
+  whose one torch log-density is the training loss (float32) and the score
+  (float64);
+* optionally ``target_scaling`` (how the target is brought near one) and
+  :meth:`Family.distribution_params` (when the network's parameters are not the
+  distribution's, e.g. a gamma predicted by its mean and shape).
+
+Everything else (the raw output layout, links, the loss, the starting bias,
+units) is done here once. The network and the training loop only see raw
+outputs and a per-row loss. Concrete families register themselves by defining
+``name``; modules in ``skprob/families/`` are imported automatically, so a new
+distribution is a new file there.
 """
 
+import inspect
+import math
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -19,13 +35,15 @@ import torch
 from sklearn.base import BaseEstimator
 
 from ..distributions import Distribution
-from ..exceptions import TargetSupportError
+from ._links import Link
+from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
+from ._scaling import TargetScaling
+from ._support import RealLine, Support
 
 __all__ = [
     "FAMILIES",
     "Family",
-    "inverse_softplus",
-    "positive",
+    "Parameter",
     "power_of_two_near",
     "weighted_mean_std",
     "weighted_quantile",
@@ -34,134 +52,61 @@ __all__ = [
 #: Registry of family classes by name, filled as family modules are imported.
 FAMILIES: dict = {}
 
-#: Floor added after softplus so that scale-like parameters never reach zero.
-SCALE_FLOOR = 1e-6
-#: Smallest positive normal double; below it (subnormal numbers) digits are lost.
-_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 #: Rows used to refine the constant model at the start of a fit (evenly spaced).
 _POLISH_MAX_ROWS = 100_000
 
 
-def positive(raw: torch.Tensor, floor: float = SCALE_FLOOR) -> torch.Tensor:
-    """Map raw outputs onto ``(floor, inf)`` with a softplus (smooth, no overflow).
-
-    Examples
-    --------
-    >>> import torch
-    >>> bool((positive(torch.tensor([-50.0, 0.0, 50.0])) > 0).all())
-    True
-    """
-    return torch.nn.functional.softplus(raw) + floor
-
-
-def inverse_softplus(value, floor: float = SCALE_FLOOR):
-    """Raw value whose :func:`positive` is ``value`` (for starting biases).
-
-    Examples
-    --------
-    >>> round(float(inverse_softplus(1.0)), 4)
-    0.5413
-    """
-    value = np.maximum(np.asarray(value, dtype=np.float64) - floor, 1e-12)
-    # log(expm1(v)) loses precision for large v, where softplus is the identity.
-    return np.where(value > 20.0, value, np.log(np.expm1(np.minimum(value, 20.0))))
-
-
-def power_of_two_near(value):
-    """A power of two within a factor 2 of ``|value|`` (at least 2**-1074), elementwise.
-
-    Dividing by it is exact, so numbers can be brought near one before they are
-    squared (squares overflow beyond ~1e154) and scaled back without rounding.
-
-    Examples
-    --------
-    >>> power_of_two_near([3.0, 1e300, 0.0])
-    array([2.00000000e+000, 6.69692879e+299, 5.00000000e-001])
-    """
-    return np.ldexp(1.0, np.frexp(value)[1] - 1)
-
-
-def weighted_mean_std(y, sample_weight):
-    """Weighted mean and standard deviation of each column of ``y``, free of overflow.
-
-    Each column is divided by a power of two near its largest magnitude first
-    (an exact scaling): squares of values beyond ~1e154 overflow, while the
-    standard deviation itself, at most the largest magnitude, is representable.
-    The mean gets one corrective pass (the mean of the residuals), so that a
-    constant column has a standard deviation of exactly 0, not its rounding error.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> weighted_mean_std(np.array([[1.0], [3.0]]), np.ones(2))
-    (array([2.]), array([1.]))
-    >>> weighted_mean_std(np.array([[1e300], [3e300]]), np.ones(2))
-    (array([2.e+300]), array([1.e+300]))
-    """
-    w = sample_weight / sample_weight.sum()
-    magnitude = power_of_two_near(np.max(np.abs(y), axis=0, initial=0.0))
-    unit = y / magnitude
-    mean = w @ unit
-    mean = mean + w @ (unit - mean)
-    std = np.sqrt(w @ (unit - mean) ** 2)
-    return mean * magnitude, std * magnitude
-
-
-def weighted_quantile(y, sample_weight, q):
-    """Weighted quantiles of each column of ``y`` (inverse of the weighted step cdf).
-
-    The quantile at ``q`` is the smallest value whose cumulative weight share
-    reaches ``q``; with equal weights this is numpy's ``inverted_cdf`` method.
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter the network predicts, declared.
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples, n_columns)
-    sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights with a positive sum.
-    q : array-like of shape (n_quantiles,)
-        Probabilities in [0, 1].
-
-    Returns
-    -------
-    ndarray of shape (n_quantiles, n_columns)
+    link : Link
+        Maps raw network outputs onto the parameter's range.
+    depends_on_x : bool, default=True
+        Whether the parameter is a network output (a function of ``x``) or one
+        learned constant shared by all rows.
+    shape : tuple of int or None, default=None
+        Shape of the parameter for one row; ``None`` is one value per target
+        column, ``(n_outputs,)``.
+    start_range : tuple of float or None, default=None
+        Bounds on the parameter's starting value. The constant model is refined
+        to its optimum; where a bound binds, the parameter is clipped and the
+        others are refitted around it.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> weighted_quantile(np.array([[1.0], [2.0], [10.0]]), np.array([1.0, 1.0, 2.0]), [0.5])
-    array([[2.]])
+    >>> from skprob.families._base import Parameter
+    >>> from skprob.families._links import Softplus
+    >>> Parameter(Softplus(), depends_on_x=False).depends_on_x
+    False
     """
-    y = np.asarray(y, dtype=np.float64)
-    q = np.atleast_1d(np.asarray(q, dtype=np.float64))
-    w = np.asarray(sample_weight, dtype=np.float64)
-    out = np.empty((len(q), y.shape[1]))
-    for j in range(y.shape[1]):
-        order = np.argsort(y[:, j], kind="stable")
-        cumulative = np.cumsum(w[order])
-        # A small relative slack keeps q=0.5 on the lower of two equal halves.
-        targets = q * cumulative[-1] * (1.0 - 1e-12)
-        position = np.searchsorted(cumulative, targets, side="left")
-        out[:, j] = y[order, j][np.minimum(position, len(order) - 1)]
-    return out
+
+    link: Link
+    depends_on_x: bool = True
+    shape: tuple | None = None
+    start_range: tuple | None = None
 
 
 class Family(BaseEstimator):
-    """Base class of distribution families.
+    """Base class of distribution families: declarations in, raw outputs and losses out.
 
-    Subclasses set the class attributes below and implement :meth:`link`,
-    :meth:`_nll`, :meth:`_raw_layout` and :meth:`_initial_raw`; they may
-    override :meth:`_validate` (the support check), :meth:`_scaling` (internal
-    standardisation of the target) and :meth:`_to_original` (parameters back in
-    the user's units). Constructor arguments are the family's options, stored
-    unchanged as on any scikit-learn estimator.
+    Subclasses set ``name``, ``support``, ``distribution_class`` and ``params``
+    (or override :meth:`parameters`) and implement :meth:`initial_params` and
+    :meth:`example_target`. Constructor arguments are the family's options,
+    stored unchanged as on any scikit-learn estimator.
 
     Attributes
     ----------
     n_outputs_ : int
-        Number of target columns (or classes, for classifiers).
+        Number of target columns (1 for classifiers).
     loc_, scale_ : ndarray of shape (n_outputs,)
-        Internal standardisation of the target: the network models
-        ``(y - loc_) / scale_``.
+        Target scaling: the network models ``(y - loc_) / scale_``.
+    log_jacobian_ : float
+        ``sum(log(scale_))``, added to the standardised NLL.
+    n_raw_ : tuple of int
+        Raw network outputs that depend on ``x`` and that are constants.
     initial_raw_ : ndarray
         Raw outputs of the best constant model.
 
@@ -176,180 +121,79 @@ class Family(BaseEstimator):
 
     #: Registry key; concrete families set it (and are registered by it).
     name: ClassVar = None
-    #: Words for the support, used in error messages.
-    support: ClassVar[str] = "real numbers"
-    #: Whether the family models class labels.
-    is_classifier: ClassVar[bool] = False
-    #: Whether a 2-D target is modelled jointly (no per-output independence).
-    joint: ClassVar[bool] = False
-    #: Whether 2-D targets are allowed at all.
-    multi_output: ClassVar[bool] = True
-    #: torch dtype of the target tensor in the training loop.
-    target_dtype: ClassVar = torch.float32
+    #: The set the target lives in: the distribution's own support unless declared here.
+    support: ClassVar[Support] = RealLine()
+    #: The parameters the network predicts, by name (see :meth:`parameters`).
+    params: ClassVar[dict] = {}
+    #: How the target is brought near one before training.
+    target_scaling: ClassVar[TargetScaling] = TargetScaling()
     #: Statistic that ``predict`` returns when ``prediction="auto"``: the mode, as the
     #: recipe says, unless it is uninformative for the family (an exponential's is 0).
     point_prediction: ClassVar[str] = "mode"
-    #: The user-facing distribution class.
+    #: The user-facing distribution class, which holds the log-density.
     distribution_class: ClassVar[type] = Distribution
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "support" not in cls.__dict__ and getattr(cls.distribution_class, "support", None):
+            cls.support = cls.distribution_class.support
         name = cls.__dict__.get("name")
+        if name is not None and cls.__doc__ and "Examples" not in cls.__doc__:
+            # Every family is reached through the registry by its name.
+            cls.__doc__ = inspect.cleandoc(cls.__doc__) + (
+                f"\n\nExamples\n--------\n>>> from skprob.families import get_family\n"
+                f">>> get_family({name!r})\n{cls.__name__}()\n"
+            )
         if name is None:
             return
         if name in FAMILIES and FAMILIES[name].__qualname__ != cls.__qualname__:
             raise ValueError(f"Two families are named {name!r}: {FAMILIES[name]} and {cls}.")
         FAMILIES[name] = cls
 
-    # -- fitting on the target ------------------------------------------------
-    def fit(self, y, sample_weight=None):
-        """Check ``y`` against the support and learn the target's marginal.
+    # -- traits, from the support ---------------------------------------------------
+    @property
+    def is_classifier(self):
+        """Whether the family models class labels."""
+        return self.support.labels
 
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : ndarray of shape (n_samples,) or None
+    @property
+    def joint(self):
+        """Whether the columns of a 2-D target are modelled jointly."""
+        return self.support.joint
 
-        Returns
-        -------
-        self
+    @property
+    def multi_output(self):
+        """Whether 2-D targets are allowed (every family but the classifiers)."""
+        return not self.support.labels
+
+    @property
+    def target_dtype(self):
+        """torch dtype of the target in the training loop: codes for labels and orderings."""
+        return torch.long if self.support.discrete and (self.support.labels or self.joint) \
+            else torch.float32
+
+    # -- declarations a family makes ------------------------------------------------
+    def parameters(self):
+        """The declared parameters, by name, in the order of the raw outputs.
+
+        Called once the support is learned and ``n_outputs_`` is known, so a
+        family whose shapes depend on its options or on the classes overrides it.
         """
-        y = np.asarray(y)
-        if y.ndim == 2 and not self.multi_output and y.shape[1] != 1:
-            raise ValueError(
-                f"The {self.name!r} family models a single target; y has {y.shape[1]} columns."
-            )
-        self.y_ndim_ = y.ndim
-        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
-        self._learn_support(y)
-        y2 = self._validate(y)
-        if y2.ndim == 1 and not self.is_classifier:
-            y2 = y2[:, None]
-        self.n_outputs_ = 1 if self.is_classifier else y2.shape[1]
-        loc, scale = self._scaling(y2, w) if not self.is_classifier else (0.0, 1.0)
-        self.loc_ = np.asarray(loc, dtype=np.float64)
-        self.scale_ = np.asarray(scale, dtype=np.float64)
-        self.log_jacobian_ = float(np.log(self.scale_).sum())
-        self.n_raw_ = tuple(int(n) for n in self._raw_layout(self.n_outputs_))
-        self.initial_raw_ = np.asarray(self._initial_raw(self._standardize(y2), w), float)
-        expected = sum(self.n_raw_)
-        if self.initial_raw_.shape != (expected,):
-            raise RuntimeError(
-                f"{type(self).__name__}._initial_raw returned shape {self.initial_raw_.shape}; "
-                f"expected ({expected},)."
-            )
-        self.initial_raw_ = self._polish_constant_model(
-            self.initial_raw_, self._standardize(y2), w
-        )
-        return self
+        return dict(self.params)
 
-    def _polish_constant_model(self, raw, y, sample_weight):
-        """Refine a family's closed-form start to the exact constant-model optimum.
-
-        Families start from moments or a few EM steps; a short float64 L-BFGS run on
-        the weighted NLL of the constant model makes "training starts at the best
-        intercept-only fit" hold for every family. The refinement is kept only if it
-        is finite and no worse.
-        """
-        rows = np.linspace(0, len(y) - 1, min(len(y), _POLISH_MAX_ROWS)).astype(int)
-        dtype = torch.long if self.target_dtype == torch.long else torch.float64
-        target = torch.as_tensor(np.asarray(y)[rows], dtype=dtype)
-        weight = torch.as_tensor(sample_weight[rows] / sample_weight[rows].sum())
-        theta = torch.tensor(raw, dtype=torch.float64, requires_grad=True)
-
-        def objective():
-            return (self._nll(theta.expand(len(rows), -1), target) * weight).sum()
-
-        with torch.enable_grad():
-            optimizer = torch.optim.LBFGS(
-                [theta], lr=1.0, max_iter=50, tolerance_grad=1e-12,
-                tolerance_change=1e-14, line_search_fn="strong_wolfe",
-            )
-
-            def closure():
-                optimizer.zero_grad()
-                value = objective()
-                value.backward()
-                return value
-
-            with torch.no_grad():
-                start = float(objective())
-            try:
-                optimizer.step(closure)
-            except (RuntimeError, ValueError):
-                return raw
-            with torch.no_grad():
-                end = float(objective())
-        polished = theta.detach().numpy()
-        if np.isfinite(end) and end <= start and np.all(np.isfinite(polished)):
-            return polished.copy()
-        return raw
-
-    def transform_target(self, y):
-        """The target as the training loop sees it: checked, 2-D and standardised.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_outputs) or (n_samples,) for classifiers
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skprob.families import get_family
-        >>> family = get_family("normal").fit(np.array([1.0, 3.0]))
-        >>> family.transform_target(np.array([1.0, 3.0])).ravel()
-        array([-1.,  1.])
-        """
-        y2 = self._validate(np.asarray(y))
-        if y2.ndim == 1 and not self.is_classifier:
-            y2 = y2[:, None]
-        return self._standardize(y2)
-
-    def _standardize(self, y2):
-        if self.is_classifier:
-            return y2
-        return (y2 - self.loc_) / self.scale_
-
-    # -- hooks for subclasses -------------------------------------------------
-    def _learn_support(self, y):
-        """Learn what the support check needs from the training target (e.g. the classes)."""
-
-    def _validate(self, y):
-        """``y`` as a float array; :class:`TargetSupportError` outside the support."""
-        return np.asarray(y, dtype=np.float64)
-
-    def _scaling(self, y, sample_weight):
-        """Location and scale used to standardise ``y`` internally (identity by default)."""
-        n = y.shape[1]
-        return np.zeros(n), np.ones(n)
-
-    def _raw_layout(self, n_outputs):
-        """``(n_dependent, n_constant)`` raw outputs for ``n_outputs`` target columns."""
+    def initial_params(self, y, sample_weight):
+        """The best constant model's parameters (numpy), for the scaled 2-D target ``y``."""
         raise NotImplementedError
 
-    def _initial_raw(self, y, sample_weight):
-        """Raw outputs of the best constant model, for the standardised target ``y``."""
-        raise NotImplementedError
-
-    def link(self, raw: torch.Tensor) -> dict:
-        """Map raw network outputs to distribution parameters (standardised units)."""
-        raise NotImplementedError
-
-    def _nll(self, raw: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Per-row negative log-likelihood of the standardised target."""
-        raise NotImplementedError
-
-    def _to_original(self, params: dict) -> dict:
-        """Parameters (numpy) from standardised back to the user's units."""
+    def distribution_params(self, params):
+        """The distribution's parameters (torch) from the network's (identity by default)."""
         return params
 
-    def _distribution_options(self) -> dict:
-        """Extra keyword arguments for :attr:`distribution_class`."""
-        return {}
+    def check_fit_target(self, y, sample_weight):
+        """Further refusals of the (checked, 2-D, unscaled) training target ``y``.
+
+        Called once the support has passed it and ``loc_`` and ``scale_`` are set.
+        """
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -366,8 +210,143 @@ class Family(BaseEstimator):
         """
         raise NotImplementedError(f"{cls.__name__} does not define example_target.")
 
-    # -- used by the estimators -----------------------------------------------
-    def nll(self, raw: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # -- fitting on the target --------------------------------------------------------
+    def fit(self, y, sample_weight=None):
+        """Check ``y`` against the support and learn the target's scaling and marginal.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,) or None
+
+        Returns
+        -------
+        self
+        """
+        self.fit_transform(y, sample_weight)
+        return self
+
+    def fit_transform(self, y, sample_weight=None):
+        """:meth:`fit`, returning the target as the training loop sees it (one pass over y).
+
+        Returns
+        -------
+        ndarray
+            Scaled 2-D target, or codes for labels.
+        """
+        y = np.asarray(y)
+        if y.ndim == 2 and not self.multi_output and y.shape[1] != 1:
+            raise ValueError(
+                f"The {self.name!r} family models a single target; y has {y.shape[1]} columns."
+            )
+        self.y_ndim_ = y.ndim
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        for attribute, value in self.support.learn(y, self).items():
+            setattr(self, attribute, value)
+        checked = self._as_2d(self.support.check(y, self))
+        self.n_outputs_ = 1 if self.is_classifier else checked.shape[1]
+        if self.is_classifier:
+            loc, scale = np.zeros(1), np.ones(1)
+        else:
+            loc, scale = self.target_scaling.fit(checked, w, self)
+        self.loc_ = np.asarray(loc, dtype=np.float64)
+        self.scale_ = np.asarray(scale, dtype=np.float64)
+        self.log_jacobian_ = float(np.log(self.scale_).sum()) if not self.is_classifier else 0.0
+        self.check_fit_target(checked, w)
+        scaled = self._scale(checked)
+        self._lay_out()
+        self.initial_raw_ = self._polish_constant_model(
+            self._raw_from_params(self.initial_params(scaled, w)), scaled, w
+        )
+        return scaled
+
+    def transform_target(self, y):
+        """The target as the training loop sees it: checked, 2-D and scaled.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs), or codes for labels
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skprob.families import get_family
+        >>> family = get_family("normal").fit(np.array([1.0, 3.0]))
+        >>> family.transform_target(np.array([1.0, 3.0])).ravel()
+        array([-1.,  1.])
+        """
+        return self._scale(self._as_2d(self.support.check(np.asarray(y), self)))
+
+    def _as_2d(self, y):
+        return y[:, None] if y.ndim == 1 and not self.is_classifier else y
+
+    def _scale(self, y2):
+        if self.is_classifier:
+            return y2
+        return (y2 - self.loc_) / self.scale_
+
+    # -- the raw output layout ----------------------------------------------------------
+    def _shape(self, parameter):
+        return (self.n_outputs_,) if parameter.shape is None else tuple(parameter.shape)
+
+    def _lay_out(self):
+        """Place each parameter's raw block: those that depend on x first (the network's
+        head), then the constants, each group in declaration order."""
+        declared = self.parameters()
+        order = [n for n, p in declared.items() if p.depends_on_x]
+        order += [n for n, p in declared.items() if not p.depends_on_x]
+        layout, start = [], 0
+        for name in order:
+            raw_shape = declared[name].link.raw_shape(self._shape(declared[name]))
+            stop = start + math.prod(raw_shape)
+            layout.append((name, start, stop, raw_shape))
+            start = stop
+        self.layout_ = layout
+        n_dependent = sum(stop - begin for name, begin, stop, _ in layout
+                          if declared[name].depends_on_x)
+        self.n_raw_ = (n_dependent, start - n_dependent)
+
+    def _raw_from_params(self, values):
+        declared = self.parameters()
+        blocks = []
+        for name, _, _, raw_shape in self.layout_:
+            value = np.broadcast_to(np.asarray(values[name], dtype=np.float64),
+                                    self._shape(declared[name]))
+            blocks.append(np.asarray(declared[name].link.inverse(value)).reshape(raw_shape))
+        return np.concatenate([block.ravel() for block in blocks])
+
+    def network_params(self, raw):
+        """The network's parameters (torch) from raw outputs of shape (n, n_raw)."""
+        declared = self.parameters()
+        n = raw.shape[0]
+        return {
+            name: declared[name].link.forward(raw[:, start:stop].reshape((n,) + raw_shape))
+            for name, start, stop, raw_shape in self.layout_
+        }
+
+    def link(self, raw):
+        """The distribution's parameters (torch, scaled units) from raw outputs.
+
+        Parameters
+        ----------
+        raw : Tensor of shape (n, n_raw)
+
+        Returns
+        -------
+        dict of Tensor
+        """
+        return self.distribution_params(self.network_params(raw))
+
+    # -- the loss -------------------------------------------------------------------------
+    def _scaled_nll(self, raw, y):
+        log_density = self.distribution_class.log_density(self.link(raw), y)
+        return -log_density.reshape(raw.shape[0], -1).sum(dim=1)
+
+    def nll(self, raw, y):
         """Per-row negative log-likelihood in the user's units.
 
         Parameters
@@ -381,15 +360,52 @@ class Family(BaseEstimator):
         -------
         Tensor of shape (n,)
         """
-        return self._nll(raw, y) + self.log_jacobian_
+        return self._scaled_nll(raw, y) + self.log_jacobian_
 
-    def distribution(self, params: dict, index=None, output_names=None):
+    # -- the starting point -----------------------------------------------------------
+    def _polish_constant_model(self, raw, y, sample_weight):
+        """Refine the family's closed-form start to the exact constant-model optimum.
+
+        Families start from moments or a few EM steps; a short float64 L-BFGS run
+        on the weighted NLL of the constant model makes "training starts at the best
+        intercept-only fit" hold for every family. The refinement is kept only if it
+        is finite and no worse. Parameters with a ``start_range`` are then clipped
+        into it, and the others refitted around the clipped values.
+        """
+        rows = np.linspace(0, len(y) - 1, min(len(y), _POLISH_MAX_ROWS)).astype(int)
+        target = torch.as_tensor(np.asarray(y)[rows], dtype=torch.long
+                                 if self.target_dtype == torch.long else torch.float64)
+        weight = torch.as_tensor(sample_weight[rows] / sample_weight[rows].sum())
+        polished = _minimise(self._scaled_nll, raw, target, weight, free=None)
+        clipped, frozen = self._clip_start(polished)
+        if frozen.any():
+            polished = _minimise(self._scaled_nll, clipped, target, weight, free=~frozen)
+        return polished
+
+    def _clip_start(self, raw):
+        declared = self.parameters()
+        frozen = np.zeros(len(raw), dtype=bool)
+        raw = raw.copy()
+        values = self.network_params(torch.as_tensor(raw[None]))
+        for name, start, stop, _ in self.layout_:
+            bounds = declared[name].start_range
+            if bounds is None:
+                continue
+            value = values[name][0].numpy()
+            clipped = np.clip(value, *bounds)
+            if np.any(clipped != value):
+                raw[start:stop] = np.asarray(declared[name].link.inverse(clipped)).ravel()
+                frozen[start:stop] = True
+        return raw, frozen
+
+    # -- the user-facing distribution ---------------------------------------------------
+    def distribution(self, params, index=None, output_names=None):
         """Build the user-facing distribution from linked parameters.
 
         Parameters
         ----------
         params : dict of ndarray
-            Output of :meth:`link`, as float64 numpy arrays.
+            Output of :meth:`link`, as float64 numpy arrays (scaled units).
         index : pandas.Index or None
             Row labels to keep.
         output_names : list of str or None
@@ -399,37 +415,74 @@ class Family(BaseEstimator):
         -------
         Distribution
         """
-        params = self._to_original(params)
+        params = self.to_original(params)
         if self.y_ndim_ == 1 and not self.joint and not self.is_classifier:
             params = {k: v[:, 0] for k, v in params.items()}
+        options = {"classes": self.classes_} if self.is_classifier else {}
         return self.distribution_class(
-            index=index, output_names=output_names, **params, **self._distribution_options()
+            index=index, output_names=output_names, **params, **options
         )
 
-    def _refuse_subnormal(self, y):
-        """:class:`TargetSupportError` for training targets with ``0 < |y| < 2.2e-308``.
+    def to_original(self, params):
+        """Distribution parameters (numpy) from scaled back to the user's units.
 
-        Such subnormal numbers are inside a positive support but carry too few
-        digits to fit on: divided by the target's mean they round to 0 (or lose
-        their digits), and a scale fitted to them underflows to 0. Scoring them is
-        fine; only a fit refuses them.
+        Each parameter follows ``y = loc_ + scale_ * z`` as its distribution
+        declares (``param_units``): a location is scaled and shifted, a scale is
+        scaled, anything else is unchanged. The first axis after the rows
+        indexes the target's columns.
         """
-        y = np.asarray(y, dtype=np.float64)
-        bad = (y != 0) & (np.abs(y) < _SMALLEST_NORMAL)
-        if bad.any():
-            values = np.unique(y[bad])[:5]
-            raise TargetSupportError(
-                f"The {self.name!r} family cannot be fitted on subnormal targets: y has "
-                f"{int(bad.sum())} value(s) between 0 and {_SMALLEST_NORMAL:.4g} (the smallest "
-                f"normal double), e.g. {values.tolist()}. Expected targets of at least "
-                f"{_SMALLEST_NORMAL:.4g}: rescale y into that range (e.g. multiply it by "
-                "1e300; the predicted distributions are then in those units)."
-            )
+        units = self.distribution_class.param_units
+        out = {}
+        for name, value in params.items():
+            unit = units.get(name)
+            if unit is None or self.is_classifier:
+                out[name] = value
+                continue
+            trailing = (1,) * (value.ndim - 2)
+            scaled = value * self.scale_.reshape((-1,) + trailing)
+            out[name] = scaled + self.loc_.reshape((-1,) + trailing) if unit == "location" \
+                else scaled
+        return out
 
-    def _support_error(self, y, bad, expected):
-        values = np.unique(np.asarray(y)[bad])[:5]
-        return TargetSupportError(
-            f"The {self.name!r} family needs y in {self.support}; {int(np.sum(bad))} "
-            f"value(s) are not, e.g. {values.tolist()}. {expected}".strip()
+
+def _minimise(objective_of_raw, raw, target, weight, free):
+    """L-BFGS on the weighted mean NLL of a constant model, over the ``free`` raw entries.
+
+    Returns the refined raw vector, or ``raw`` itself when the refinement fails or
+    is no better.
+    """
+    raw = np.asarray(raw, dtype=np.float64)
+    free = np.ones(len(raw), dtype=bool) if free is None else free
+    fixed = torch.as_tensor(raw)
+    theta = torch.tensor(raw[free], requires_grad=True)
+    free_index = torch.as_tensor(np.flatnonzero(free))
+
+    def objective():
+        full = fixed.index_put((free_index,), theta)
+        return (objective_of_raw(full.expand(len(target), -1), target) * weight).sum()
+
+    with torch.enable_grad():
+        optimizer = torch.optim.LBFGS(
+            [theta], lr=1.0, max_iter=50, tolerance_grad=1e-12,
+            tolerance_change=1e-14, line_search_fn="strong_wolfe",
         )
 
+        def closure():
+            optimizer.zero_grad()
+            value = objective()
+            value.backward()
+            return value
+
+        with torch.no_grad():
+            start = float(objective())
+        try:
+            optimizer.step(closure)
+        except (RuntimeError, ValueError):
+            return raw
+        with torch.no_grad():
+            end = float(objective())
+    polished = raw.copy()
+    polished[free] = theta.detach().numpy()
+    if np.isfinite(end) and end <= start and np.all(np.isfinite(polished)):
+        return polished
+    return raw

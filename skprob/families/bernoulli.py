@@ -6,9 +6,10 @@ from scipy import stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionClassifier
-from ..exceptions import TargetSupportError
-from ._base import Family
-from .categorical import CategoricalDistribution, encode_labels
+from ._base import Family, Parameter
+from ._links import Identity
+from ._support import ClassLabels
+from .categorical import CategoricalDistribution
 
 __all__ = ["BernoulliDistribution", "BernoulliFamily", "BernoulliMLPClassifier"]
 
@@ -42,6 +43,14 @@ class BernoulliDistribution(CategoricalDistribution):
     """
 
     param_names = ("logit",)
+    support = ClassLabels(binary=True)
+
+    @staticmethod
+    def log_density(params, codes):
+        logit = params["logit"]
+        return -torch.nn.functional.binary_cross_entropy_with_logits(
+            logit, codes.to(logit.dtype), reduction="none"
+        )
 
     def _param_event_ndim(self, name):
         return 0
@@ -60,9 +69,6 @@ class BernoulliDistribution(CategoricalDistribution):
 
     def mode(self):
         return self.classes[(self._params["logit"] > 0).astype(int)]
-
-    def _logdensity(self, codes):
-        return np.take_along_axis(self.log_probs(), codes[:, None], axis=1)[:, 0]
 
     def mean(self):
         return self.p
@@ -91,43 +97,16 @@ class BernoulliFamily(Family):
     """
 
     name = "bernoulli"
-    support = "two class labels"
-    is_classifier = True
-    multi_output = False
     distribution_class = BernoulliDistribution
+    params = {"logit": Parameter(Identity(), shape=())}
 
-    def _learn_support(self, y):
-        classes = np.unique(y)
-        if len(classes) > 2:
-            raise TargetSupportError(
-                "Only binary classification is supported. "
-                f"The 'bernoulli' family models two classes; y has {len(classes)} "
-                f"({classes[:5].tolist()}). Use CategoricalMLPClassifier for more than two."
-            )
-        self.classes_ = classes
-
-    def _validate(self, y):
-        return encode_labels(self.classes_, y).astype(np.float64)
+    def initial_params(self, y, sample_weight):
+        p = np.clip((sample_weight / sample_weight.sum()) @ y, 1e-12, 1 - 1e-12)
+        return {"logit": np.log(p / (1.0 - p))}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
         return np.random.default_rng(random_state).integers(0, 2, size=n_samples)
-
-    def _raw_layout(self, n_outputs):
-        return (1, 0)
-
-    def _initial_raw(self, y, sample_weight):
-        p = np.clip((sample_weight / sample_weight.sum()) @ y, 1e-12, 1 - 1e-12)
-        return np.log(p / (1.0 - p)).reshape(1)
-
-    def link(self, raw):
-        return {"logit": raw[:, 0]}
-
-    def _nll(self, raw, y):
-        return torch.nn.functional.binary_cross_entropy_with_logits(raw[:, 0], y, reduction="none")
-
-    def _distribution_options(self):
-        return {"classes": self.classes_}
 
 
 @fill_doc
@@ -137,15 +116,10 @@ class BernoulliMLPClassifier(MLPDistributionClassifier):
     One network output, the log-odds of ``classes_[1]``; trained by binary
     cross-entropy computed from logits. Labels may be of any type.
 
-    Parameters
-    ----------
-    {mlp_parameters}
-
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
         The two labels, sorted.
-    {fitted_attributes}
 
     Examples
     --------
@@ -159,10 +133,4 @@ class BernoulliMLPClassifier(MLPDistributionClassifier):
     True
     """
 
-    def _make_family(self):
-        return BernoulliFamily()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
+    family = BernoulliFamily

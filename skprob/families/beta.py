@@ -15,7 +15,9 @@ from scipy import special, stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import SCALE_FLOOR, Family, inverse_softplus, positive
+from ._base import Family, Parameter
+from ._links import SCALE_FLOOR, Identity, Softplus
+from ._support import UnitInterval
 
 __all__ = ["BetaDistribution", "BetaFamily", "BetaMLPRegressor"]
 
@@ -48,14 +50,14 @@ class BetaDistribution(ScipyDistribution):
     """
 
     param_names = ("a", "b")
+    support = UnitInterval()
 
-    def _logdensity(self, y):
+    @staticmethod
+    def log_density(params, y):
         # scipy's beta density exists at 0 and 1 (infinite when a or b < 1); the
-        # family's support is the open interval, so the end points have density 0.
-        inside = (y > 0.0) & (y < 1.0)
-        with np.errstate(divide="ignore"):
-            log_density = super()._logdensity(np.where(inside, y, 0.5))
-        return np.where(inside, log_density, -np.inf)
+        # support is the open interval, so the end points have density 0.
+        beta = torch.distributions.Beta(params["a"], params["b"], validate_args=False)
+        return beta.log_prob(y)
 
     def _scipy(self):
         return stats.beta(a=self._params["a"], b=self._params["b"])
@@ -123,54 +125,26 @@ class BetaFamily(Family):
     """
 
     name = "beta"
-    support = "the open interval (0, 1)"
     distribution_class = BetaDistribution
+    params = {"logit_mean": Parameter(Identity()), "precision": Parameter(Softplus())}
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~((y > 0) & (y < 1))
-        if bad.any():
-            advice = []
-            if np.any(~((y >= 0) & (y <= 1))):
-                advice.append(
-                    "Rescale the target to proportions first (e.g. divide counts by their "
-                    "totals)."
-                )
-            if np.any((y == 0) | (y == 1)):
-                advice.append(
-                    "Exact 0s and 1s have zero or infinite density under a beta: squeeze the "
-                    "targets into the interval, e.g. y = (y * (n - 1) + 0.5) / n with n the "
-                    "number of rows (Smithson and Verkuilen, 2006), or clip them to "
-                    "[eps, 1 - eps] with a small eps such as 1e-4."
-                )
-            raise self._support_error(y, bad, " ".join(advice))
-        return y
+    def distribution_params(self, params):
+        logit, precision = params["logit_mean"], params["precision"]
+        # sigmoid(-r) rather than 1 - sigmoid(r): the latter rounds to 0 in float32.
+        return {
+            "a": (torch.sigmoid(logit) * precision).clamp_min(SCALE_FLOOR),
+            "b": (torch.sigmoid(-logit) * precision).clamp_min(SCALE_FLOOR),
+        }
 
-    def _raw_layout(self, n_outputs):
-        return (2 * n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
         mean = w @ y
         var = w @ (y - mean) ** 2
         # Moments: var = mean (1 - mean) / (precision + 1); var < mean (1 - mean) inside (0, 1).
         with np.errstate(divide="ignore"):
             precision = mean * (1.0 - mean) / var - 1.0
-        precision = np.clip(precision, *_INITIAL_PRECISION)
-        return np.concatenate([special.logit(mean), inverse_softplus(precision)])
-
-    def link(self, raw):
-        k = self.n_outputs_
-        precision = positive(raw[:, k:])
-        # sigmoid(-r) rather than 1 - sigmoid(r): the latter rounds to 0 in float32.
-        a = (torch.sigmoid(raw[:, :k]) * precision).clamp_min(SCALE_FLOOR)
-        b = (torch.sigmoid(-raw[:, :k]) * precision).clamp_min(SCALE_FLOOR)
-        return {"a": a, "b": b}
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        beta = torch.distributions.Beta(params["a"], params["b"], validate_args=False)
-        return -beta.log_prob(y).sum(dim=1)
+        return {"logit_mean": special.logit(mean),
+                "precision": np.clip(precision, *_INITIAL_PRECISION)}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -194,11 +168,6 @@ class BetaMLPRegressor(MLPDistributionRegressor):
         when both concentrations exceed one, and an end of the interval
         otherwise (see :meth:`BetaDistribution.mode`); ``"mean"`` is
         ``a / (a + b)``.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     Examples
     --------
@@ -214,11 +183,4 @@ class BetaMLPRegressor(MLPDistributionRegressor):
     True
     """
 
-    def _make_family(self):
-        return BetaFamily()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # True but not sufficient: y must also be below 1, which no sklearn tag expresses.
-        tags.target_tags.positive_only = True
-        return tags
+    family = BetaFamily

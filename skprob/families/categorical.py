@@ -7,45 +7,16 @@ from scipy import special
 from .._docs import fill_doc
 from ..base import MLPDistributionClassifier
 from ..distributions import Distribution
-from ..exceptions import TargetSupportError
-from ._base import Family
+from ._base import Family, Parameter
+from ._links import LogSoftmax
+from ._support import ClassLabels, encode_labels
 
-__all__ = ["CategoricalDistribution", "CategoricalFamily", "CategoricalMLPClassifier"]
-
-
-def encode_labels(classes, y):
-    """Codes ``0..K-1`` of labels ``y`` in the sorted array ``classes``.
-
-    Raises
-    ------
-    TargetSupportError
-        If a label is not one of ``classes``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> encode_labels(np.array(["a", "b"]), np.array(["b", "a", "b"]))
-    array([1, 0, 1])
-    """
-    y = np.asarray(y)
-    order = np.argsort(classes, kind="stable")
-    try:
-        positions = np.clip(np.searchsorted(classes, y, sorter=order), 0, len(classes) - 1)
-    except TypeError:  # labels that cannot be compared with the classes (e.g. str vs int)
-        known = set(classes.tolist())
-        unknown_labels = [label for label in y.tolist() if label not in known]
-        raise TargetSupportError(
-            f"y contains labels the model was not fitted on: {unknown_labels[:5]}; "
-            f"known classes are {classes.tolist()}."
-        ) from None
-    codes = order[positions]
-    unknown = classes[codes] != y
-    if np.any(unknown):
-        raise TargetSupportError(
-            f"y contains labels the model was not fitted on: "
-            f"{np.unique(y[unknown])[:5].tolist()}; known classes are {classes.tolist()}."
-        )
-    return codes.astype(np.int64)
+__all__ = [
+    "CategoricalDistribution",
+    "CategoricalFamily",
+    "CategoricalMLPClassifier",
+    "encode_labels",
+]
 
 
 class CategoricalDistribution(Distribution):
@@ -71,7 +42,13 @@ class CategoricalDistribution(Distribution):
     """
 
     param_names = ("log_probs",)
+    support = ClassLabels()
     discrete = True
+    over_labels = True
+
+    @staticmethod
+    def log_density(params, codes):
+        return torch.gather(params["log_probs"], -1, codes.long().unsqueeze(-1)).squeeze(-1)
 
     def __init__(self, *, classes, index=None, output_names=None, **params):
         self.classes = np.asarray(classes)
@@ -117,9 +94,6 @@ class CategoricalDistribution(Distribution):
             raise ValueError(f"y has shape {y.shape}; expected ({len(self)},) labels.")
         return encode_labels(self.classes, y)
 
-    def _logdensity(self, codes):
-        return np.take_along_axis(self._params["log_probs"], codes[:, None], axis=1)[:, 0]
-
     def _sample(self, shape, rng):
         cumulative = np.cumsum(self.probs(), axis=1)
         u = rng.uniform(size=shape + (len(self), 1))
@@ -140,38 +114,19 @@ class CategoricalFamily(Family):
     """
 
     name = "categorical"
-    support = "the class labels seen in training"
-    is_classifier = True
-    multi_output = False
-    target_dtype = torch.long
     distribution_class = CategoricalDistribution
 
-    def _learn_support(self, y):
-        self.classes_ = np.unique(y)
+    def parameters(self):
+        return {"log_probs": Parameter(LogSoftmax(), shape=(len(self.classes_),))}
 
-    def _validate(self, y):
-        return encode_labels(self.classes_, y)
+    def initial_params(self, y, sample_weight):
+        frequency = np.bincount(y, weights=sample_weight, minlength=len(self.classes_))
+        return {"log_probs": np.log(np.maximum(frequency / frequency.sum(), 1e-12))}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
         labels = np.array(["low", "mid", "high"])
         return labels[np.random.default_rng(random_state).integers(0, 3, size=n_samples)]
-
-    def _raw_layout(self, n_outputs):
-        return (len(self.classes_), 0)
-
-    def _initial_raw(self, y, sample_weight):
-        frequency = np.bincount(y, weights=sample_weight, minlength=len(self.classes_))
-        return np.log(np.maximum(frequency / frequency.sum(), 1e-12))
-
-    def link(self, raw):
-        return {"log_probs": torch.log_softmax(raw, dim=1)}
-
-    def _nll(self, raw, y):
-        return torch.nn.functional.cross_entropy(raw, y, reduction="none")
-
-    def _distribution_options(self):
-        return {"classes": self.classes_}
 
 
 @fill_doc
@@ -182,15 +137,10 @@ class CategoricalMLPClassifier(MLPDistributionClassifier):
     categoricals). ``score`` is the mean log-likelihood of the true labels,
     i.e. minus the log-loss, not the accuracy.
 
-    Parameters
-    ----------
-    {mlp_parameters}
-
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The labels, sorted.
-    {fitted_attributes}
 
     Examples
     --------
@@ -204,5 +154,4 @@ class CategoricalMLPClassifier(MLPDistributionClassifier):
     True
     """
 
-    def _make_family(self):
-        return CategoricalFamily()
+    family = CategoricalFamily

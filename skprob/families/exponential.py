@@ -13,12 +13,12 @@ from scipy import stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import Family
+from ._base import Family, Parameter
+from ._links import Exp
+from ._scaling import DivideByMean
+from ._support import PositiveReals
 
 __all__ = ["ExponentialDistribution", "ExponentialFamily", "ExponentialMLPRegressor"]
-
-#: Bound on the standardised log-scale, so that ``exp`` stays finite in float32.
-_MAX_LOG_SCALE = 30.0
 
 
 class ExponentialDistribution(ScipyDistribution):
@@ -43,13 +43,13 @@ class ExponentialDistribution(ScipyDistribution):
     """
 
     param_names = ("scale",)
+    support = PositiveReals()
+    param_units = {"scale": "scale"}
 
-    def _logdensity(self, y):
-        # scipy's exponential density exists at 0; the family's support is y > 0.
-        inside = y > 0.0
-        with np.errstate(divide="ignore"):
-            log_density = super()._logdensity(np.where(inside, y, 1.0))
-        return np.where(inside, log_density, -np.inf)
+    @staticmethod
+    def log_density(params, y):
+        # scipy's exponential density exists at 0; the support, y > 0, excludes it.
+        return -torch.log(params["scale"]) - y / params["scale"]
 
     def _scipy(self):
         return stats.expon(scale=self._params["scale"])
@@ -93,44 +93,13 @@ class ExponentialFamily(Family):
     name = "exponential"
     # The mode of every exponential is 0: "auto" predicts the mean instead.
     point_prediction = "mean"
-    support = "the positive real numbers (y > 0)"
     distribution_class = ExponentialDistribution
+    target_scaling = DivideByMean()
+    params = {"scale": Parameter(Exp())}
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~(y > 0) | np.isinf(y)
-        if bad.any():
-            raise self._support_error(
-                y, bad, "Give durations or sizes as positive finite numbers; if zeros come "
-                "from rounding, add half the rounding unit (or model the zeros separately); "
-                "for targets that can be negative use a family on the real line such as "
-                "'normal'.",
-            )
-        return y
-
-    def _scaling(self, y, sample_weight):
-        self._refuse_subnormal(y)  # fit only: scoring a subnormal target is fine
-        mean = (sample_weight / sample_weight.sum()) @ y
-        return np.zeros(y.shape[1]), mean
-
-    def _raw_layout(self, n_outputs):
-        return (n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         # The maximum-likelihood constant scale is the weighted mean (one after scaling).
-        mean = (sample_weight / sample_weight.sum()) @ y
-        return np.log(mean)
-
-    def link(self, raw):
-        return {"scale": torch.exp(raw.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE))}
-
-    def _nll(self, raw, y):
-        # -log p(y) = log(scale) + y / scale, written with the log-scale directly.
-        log_scale = raw.clamp(-_MAX_LOG_SCALE, _MAX_LOG_SCALE)
-        return (log_scale + y * torch.exp(-log_scale)).sum(dim=1)
-
-    def _to_original(self, params):
-        return {"scale": params["scale"] * self.scale_}
+        return {"scale": (sample_weight / sample_weight.sum()) @ y}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -152,11 +121,6 @@ class ExponentialMLPRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`. The mode of an exponential is always
         0, so ``"auto"`` returns the mean.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -175,10 +139,4 @@ class ExponentialMLPRegressor(MLPDistributionRegressor):
     ((3,), True)
     """
 
-    def _make_family(self):
-        return ExponentialFamily()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = True
-        return tags
+    family = ExponentialFamily

@@ -7,6 +7,8 @@ Fisher information is diagonal), which keeps the two heads from fighting each
 other during training. Targets are divided internally by their weighted mean.
 """
 
+import math
+
 import numpy as np
 import torch
 from scipy import optimize, special, stats
@@ -15,18 +17,36 @@ from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
 from ..exceptions import TargetSupportError
-from ._base import Family, inverse_softplus, positive
+from ._base import Family, Parameter
+from ._links import Exp, Softplus
+from ._scaling import DivideByMean
+from ._support import PositiveReals
 
-__all__ = ["GammaDistribution", "GammaFamily", "GammaMLPRegressor"]
+__all__ = ["GammaDistribution", "GammaFamily", "GammaMLPRegressor", "gamma_log_density"]
 
-#: Bound on the standardised log-mean, so that ``exp`` stays finite in float32.
-_MAX_LOG_MEAN = 30.0
 #: Largest starting shape: a constant target would otherwise ask for an infinite one.
 _MAX_INITIAL_SHAPE = 1e6
-#: Smallest positive normal double: ratios below it have lost digits.
-_SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
 #: Smallest positive normal float32, the precision of the training loop.
 _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+
+
+def gamma_log_density(y, shape, scale):
+    """Gamma log-density (torch), 0 density outside ``y > 0``, finite for tiny ``y``.
+
+    Written out rather than ``xlogy(shape - 1, y / scale)``: for a tiny ``y``
+    (subnormal, say) ``y / scale`` underflows to 0 and the log is ``-inf``, while
+    ``log(y) - log(scale)`` is finite. The ratio's own log is kept where the ratio
+    is a normal number, as it is exact when ``y`` and ``scale`` nearly cancel.
+    scipy's density exists at 0 (infinite when ``shape < 1``); the support, ``y >
+    0``, excludes it.
+    """
+    ratio = y / scale
+    exact = (ratio >= torch.finfo(ratio.dtype).tiny) & (ratio < math.inf)
+    log_ratio = torch.where(
+        exact, torch.log(torch.where(exact, ratio, torch.ones_like(ratio))),
+        torch.log(y) - torch.log(scale),
+    )
+    return (shape - 1.0) * log_ratio - ratio - torch.lgamma(shape) - torch.log(scale)
 
 
 class GammaDistribution(ScipyDistribution):
@@ -49,27 +69,12 @@ class GammaDistribution(ScipyDistribution):
     """
 
     param_names = ("shape", "scale")
+    support = PositiveReals()
+    param_units = {"scale": "scale"}
 
-    def _logdensity(self, y):
-        # scipy's gamma density exists at 0 (infinite when shape < 1); the family's
-        # support is y > 0, so 0 has density 0.
-        inside = y > 0.0
-        shape, scale = self._params["shape"], self._params["scale"]
-        y = np.where(inside, y, 1.0)
-        # Written out rather than scipy's xlogy(shape - 1, y / scale): for a tiny y
-        # (subnormal, say) y / scale underflows to 0 and scipy returns -inf or +inf,
-        # while log(y) - log(scale) is finite. The ratio's own log is kept where the
-        # ratio is a normal number, as it is exact when y and scale nearly cancel.
-        with np.errstate(over="ignore"):  # y / scale > 1.8e308: -inf is then exact
-            ratio = y / scale
-        exact = (ratio >= _SMALLEST_NORMAL) & (ratio < np.inf)
-        log_ratio = np.where(
-            exact, np.log(np.where(exact, ratio, 1.0)), np.log(y) - np.log(scale)
-        )
-        log_density = (
-            (shape - 1.0) * log_ratio - ratio - special.gammaln(shape) - np.log(scale)
-        )
-        return np.where(inside, log_density, -np.inf)
+    @staticmethod
+    def log_density(params, y):
+        return gamma_log_density(y, params["shape"], params["scale"])
 
     def _scipy(self):
         return stats.gamma(a=self._params["shape"], scale=self._params["scale"])
@@ -127,65 +132,35 @@ class GammaFamily(Family):
     """
 
     name = "gamma"
-    support = "the positive real numbers (y > 0)"
     distribution_class = GammaDistribution
+    target_scaling = DivideByMean()
+    # Mean and shape are orthogonal (diagonal Fisher information): the heads don't fight.
+    params = {"mean": Parameter(Exp()), "shape": Parameter(Softplus())}
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~(y > 0) | np.isinf(y)
-        if bad.any():
-            raise self._support_error(
-                y, bad, "Give positive finite targets; if zeros come from rounding, add half "
-                "the rounding unit (or model the zeros separately); for targets that can be "
-                "negative use a family on the real line such as 'normal'.",
-            )
-        return y
+    def distribution_params(self, params):
+        return {"shape": params["shape"], "scale": params["mean"] / params["shape"]}
 
-    def _scaling(self, y, sample_weight):
-        self._refuse_subnormal(y)  # fit only: scoring a subnormal target is fine
-        mean = (sample_weight / sample_weight.sum()) @ y
+    def check_fit_target(self, y, sample_weight):
         # Training sees y / mean in float32 and needs its log: a ratio below float32's
         # smallest normal number loses its digits or rounds to 0 (log 0 = -inf).
-        ratio = y / mean
-        lost = ratio < _FLOAT32_TINY
+        lost = y / self.scale_ < _FLOAT32_TINY
         if lost.any():
             values = np.unique(y[lost])[:5]
             raise TargetSupportError(
                 f"The 'gamma' family cannot be fitted on y spanning this many orders of "
                 f"magnitude: {int(lost.sum())} value(s) of y, e.g. {values.tolist()}, are "
-                f"below {_FLOAT32_TINY:.3g} times the mean of their column ({mean.tolist()}), "
-                "the smallest ratio that training in float32 keeps. Expected y within that "
-                "range: model log(y) with the 'normal' family, or raise the smallest values."
+                f"below {_FLOAT32_TINY:.3g} times the mean of their column "
+                f"({self.scale_.tolist()}), the smallest ratio that training in float32 keeps. "
+                "Expected y within that range: model log(y) with the 'normal' family, or raise "
+                "the smallest values."
             )
-        return np.zeros(y.shape[1]), mean
 
-    def _raw_layout(self, n_outputs):
-        return (2 * n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
         mean = w @ y
         # Profile likelihood of the shape: log(a) - digamma(a) = log(mean) - mean(log y).
         s = np.log(mean) - w @ np.log(y)
-        shape = np.array([_shape_mle(value) for value in s])
-        return np.concatenate([np.log(mean), inverse_softplus(shape)])
-
-    def _log_mean_and_shape(self, raw):
-        k = self.n_outputs_
-        return raw[:, :k].clamp(-_MAX_LOG_MEAN, _MAX_LOG_MEAN), positive(raw[:, k:])
-
-    def link(self, raw):
-        log_mean, shape = self._log_mean_and_shape(raw)
-        return {"shape": shape, "scale": torch.exp(log_mean) / shape}
-
-    def _nll(self, raw, y):
-        log_mean, shape = self._log_mean_and_shape(raw)
-        rate = shape * torch.exp(-log_mean)
-        gamma = torch.distributions.Gamma(shape, rate, validate_args=False)
-        return -gamma.log_prob(y).sum(dim=1)
-
-    def _to_original(self, params):
-        return {"shape": params["shape"], "scale": params["scale"] * self.scale_}
+        return {"mean": mean, "shape": np.array([_shape_mle(value) for value in s])}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -207,11 +182,6 @@ class GammaMLPRegressor(MLPDistributionRegressor):
         Point returned by :meth:`predict`: the mode ``(shape - 1) * scale`` (0
         where the shape is below one; also ``"auto"``), the mean ``shape * scale``
         or the median.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -230,10 +200,4 @@ class GammaMLPRegressor(MLPDistributionRegressor):
     (['scale', 'shape'], (3,))
     """
 
-    def _make_family(self):
-        return GammaFamily()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = True
-        return tags
+    family = GammaFamily

@@ -15,8 +15,12 @@ from scipy import stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
-from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std, weighted_quantile
+from ..distributions import CenteredAtLoc, ScipyDistribution
+from ._base import Family, Parameter
+from ._links import Identity, Softplus
+from ._numerics import weighted_quantile
+from ._scaling import Standardize
+from ._support import RealLine
 
 __all__ = [
     "LaplaceDistribution",
@@ -27,7 +31,7 @@ __all__ = [
 _LOG_2 = math.log(2.0)
 
 
-class LaplaceDistribution(ScipyDistribution):
+class LaplaceDistribution(CenteredAtLoc, ScipyDistribution):
     """Laplace distributions with location ``loc`` and scale ``scale``.
 
     The density is ``exp(-|y - loc| / scale) / (2 * scale)``: mean, median and
@@ -52,28 +56,25 @@ class LaplaceDistribution(ScipyDistribution):
     """
 
     param_names = ("loc", "scale")
+    support = RealLine()
+    param_units = {"loc": "location", "scale": "scale"}
+
+    @staticmethod
+    def log_density(params, y):
+        scale = params["scale"]
+        return -torch.abs(y - params["loc"]) / scale - torch.log(scale) - _LOG_2
 
     def _scipy(self):
         return stats.laplace(loc=self._params["loc"], scale=self._params["scale"])
 
-    def mean(self):
-        return self._params["loc"].copy()
 
-    def mode(self):
-        return self._params["loc"].copy()
 
-    def median(self):
-        return self._params["loc"].copy()
 
     def var(self):
         return 2.0 * self._params["scale"] ** 2
 
     def std(self):
         return math.sqrt(2.0) * self._params["scale"]
-
-    def _logdensity(self, y):
-        scale = self._params["scale"]
-        return -np.abs(y - self._params["loc"]) / scale - np.log(scale) - _LOG_2
 
 
 class LaplaceFamily(Family):
@@ -93,43 +94,14 @@ class LaplaceFamily(Family):
     """
 
     name = "laplace"
-    support = "the real numbers (finite values)"
     distribution_class = LaplaceDistribution
+    target_scaling = Standardize()
+    params = {"loc": Parameter(Identity()), "scale": Parameter(Softplus())}
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~np.isfinite(y)
-        if bad.any():
-            raise self._support_error(y, bad, "Remove or impute non-finite targets.")
-        return y
-
-    def _scaling(self, y, sample_weight):
-        mean, std = weighted_mean_std(y, sample_weight)
-        return mean, np.where(std > 0, std, 1.0)
-
-    def _raw_layout(self, n_outputs):
-        return (2 * n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         median = weighted_quantile(y, sample_weight, [0.5])[0]
-        w = sample_weight / sample_weight.sum()
-        spread = w @ np.abs(y - median)
-        return np.concatenate([median, inverse_softplus(np.maximum(spread, 1e-3))])
-
-    def link(self, raw):
-        k = self.n_outputs_
-        return {"loc": raw[:, :k], "scale": positive(raw[:, k:])}
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        scale = params["scale"]
-        return (torch.abs(y - params["loc"]) / scale + torch.log(scale) + _LOG_2).sum(dim=1)
-
-    def _to_original(self, params):
-        return {
-            "loc": params["loc"] * self.scale_ + self.loc_,
-            "scale": params["scale"] * self.scale_,
-        }
+        spread = (sample_weight / sample_weight.sum()) @ np.abs(y - median)
+        return {"loc": median, "scale": np.maximum(spread, 1e-3)}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -151,11 +123,6 @@ class LaplaceMLPRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the mode. All are the
         location for the Laplace.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -175,5 +142,4 @@ class LaplaceMLPRegressor(MLPDistributionRegressor):
     True
     """
 
-    def _make_family(self):
-        return LaplaceFamily()
+    family = LaplaceFamily

@@ -20,17 +20,15 @@ from scipy import special
 
 from .._compat import Interval
 from .._docs import fill_doc
+from .._solvers import bracketed_quantile
 from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
-from ._base import (
-    Family,
-    inverse_softplus,
-    positive,
-    power_of_two_near,
-    weighted_mean_std,
-    weighted_quantile,
-)
-from .normal import _normal_logpdf
+from ._base import Family, Parameter
+from ._links import Identity, LogSoftmax, Softplus
+from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
+from ._scaling import Standardize
+from ._support import RealLine
+from .normal import normal_log_density, standardized_residual
 
 __all__ = ["GaussianMixtureDistribution", "MixtureDensityRegressor", "MixtureFamily"]
 
@@ -38,11 +36,17 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 #: Floor of the component scales in standardised units: a component may not shrink
 #: onto a single training value, where the likelihood would grow without bound.
 MIXTURE_SCALE_FLOOR = 1e-4
-#: Iterations of the vectorised root and mode searches (each is a safeguarded Newton
-#: step, so far fewer are used in practice; bisection alone would need about 60).
+#: Iterations of the vectorised mode search (each a safeguarded Newton step).
 _MAX_SEARCH_STEPS = 200
 #: Precision of the root and mode searches, relative to the component scales.
 _X_RTOL = 1e-12
+
+
+def _mixture_log_density(log_weights, loc, scale, y):
+    """Log-density of Gaussian mixtures (components on the last axis) at ``y`` (torch)."""
+    z = standardized_residual(y[..., None], loc, scale)
+    component = log_weights - 0.5 * z * z - torch.log(scale) - _HALF_LOG_2PI
+    return torch.logsumexp(component, dim=-1)
 
 
 class GaussianMixtureDistribution(Distribution):
@@ -76,6 +80,12 @@ class GaussianMixtureDistribution(Distribution):
     """
 
     param_names = ("log_weights", "loc", "scale")
+    support = RealLine()
+    param_units = {"loc": "location", "scale": "scale"}
+
+    @staticmethod
+    def log_density(params, y):
+        return _mixture_log_density(params["log_weights"], params["loc"], params["scale"], y)
 
     def __init__(self, *, index=None, output_names=None, **params):
         super().__init__(index=index, output_names=output_names, **params)
@@ -159,12 +169,9 @@ class GaussianMixtureDistribution(Distribution):
     # -- densities ---------------------------------------------------------------
     def _component_logpdf(self, y, params=None):
         params = self._params if params is None else params
-        return params["log_weights"] + _normal_logpdf(
+        return params["log_weights"] + _numpy_normal_logpdf(
             np.asarray(y)[..., None], params["loc"], params["scale"]
         )
-
-    def _logdensity(self, y):
-        return special.logsumexp(self._component_logpdf(y), axis=-1)
 
     def _cdf(self, y, params):
         z = (np.asarray(y)[..., None] - params["loc"]) / params["scale"]
@@ -198,33 +205,18 @@ class GaussianMixtureDistribution(Distribution):
         inside = (q > 0.0) & (q < 1.0)
         q_in = np.where(inside, q, 0.5)
         component_q = params["loc"] + params["scale"] * special.ndtri(q_in)[:, None]
-        lower, upper = component_q.min(axis=1), component_q.max(axis=1)
-        x = 0.5 * (lower + upper)
-        tolerance = _X_RTOL * params["scale"].min(axis=1)
-        active = np.flatnonzero(inside & (upper - lower > tolerance))
-        previous_step = upper - lower
-        for _ in range(_MAX_SEARCH_STEPS):
-            if active.size == 0:
-                break
-            sub = {k: v[active] for k, v in params.items()}
-            xa, lo, hi = x[active], lower[active], upper[active]
-            excess = self._cdf(xa, sub) - q_in[active]
-            lo = np.where(excess < 0, xa, lo)
-            hi = np.where(excess > 0, xa, hi)
-            density = np.exp(special.logsumexp(self._component_logpdf(xa, sub), axis=1))
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                newton = xa - excess / density
-            # Bisect when Newton leaves the bracket or shrinks the step too slowly
-            # (it can cycle around the steep part of a narrow component).
-            ok = np.isfinite(newton) & (newton > lo) & (newton < hi)
-            ok &= np.abs(newton - xa) <= 0.5 * previous_step[active]
-            step = np.where(ok, newton, 0.5 * (lo + hi))
-            previous_step[active] = np.abs(step - xa)
-            tol = tolerance[active] + _X_RTOL * np.abs(xa)
-            finished = (excess == 0) | (hi - lo <= tol) | (np.abs(step - xa) <= tol)
-            x[active] = np.where(finished, xa, step)
-            lower[active], upper[active] = lo, hi
-            active = active[~finished]
+        lower = np.where(inside, component_q.min(axis=1), 0.0)
+        upper = np.where(inside, component_q.max(axis=1), 0.0)
+
+        def subset(index):
+            return {k: v[index] for k, v in params.items()}
+
+        x = bracketed_quantile(
+            lambda x, index: self._cdf(x, subset(index)),
+            lambda x, index: special.logsumexp(
+                self._component_logpdf(x, subset(index)), axis=1),
+            q_in, lower, upper, x_tol=_X_RTOL * params["scale"].min(axis=1),
+        )
         out = np.where(inside, x, np.nan)
         out = np.where(q == 0.0, -np.inf, np.where(q == 1.0, np.inf, out))
         return out.reshape(shape)
@@ -321,32 +313,25 @@ class MixtureFamily(Family):
     """
 
     name = "mixture"
-    support = "the real numbers (finite values)"
     distribution_class = GaussianMixtureDistribution
+    target_scaling = Standardize()
+    _parameter_constraints: dict = {"n_components": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, n_components=3):
         self.n_components = n_components
 
-    def _learn_support(self, y):
+    def parameters(self):
         k = self.n_components
         if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
             raise ValueError(f"n_components must be an integer >= 1; got {k!r}.")
+        shape = (self.n_outputs_, k)
+        return {
+            "log_weights": Parameter(LogSoftmax(), shape=shape),
+            "loc": Parameter(Identity(), shape=shape),
+            "scale": Parameter(Softplus(MIXTURE_SCALE_FLOOR), shape=shape),
+        }
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~np.isfinite(y)
-        if bad.any():
-            raise self._support_error(y, bad, "Remove or impute non-finite targets.")
-        return y
-
-    def _scaling(self, y, sample_weight):
-        mean, std = weighted_mean_std(y, sample_weight)
-        return mean, np.where(std > 0, std, 1.0)
-
-    def _raw_layout(self, n_outputs):
-        return (3 * n_outputs * self.n_components, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         k = self.n_components
         w = sample_weight / sample_weight.sum()
         quantiles = (np.arange(k) + 0.5) / k
@@ -357,34 +342,7 @@ class MixtureFamily(Family):
         for j in range(y.shape[1]):
             log_weights[j], loc[j], scale[j] = _em_steps(y[:, j], w, log_weights[j], loc[j],
                                                        scale[j])
-        logits = log_weights - log_weights.mean(axis=1, keepdims=True)
-        raw_scale = inverse_softplus(scale, MIXTURE_SCALE_FLOOR)
-        return np.concatenate([logits.ravel(), loc.ravel(), raw_scale.ravel()])
-
-    def _split(self, raw):
-        return raw.reshape(len(raw), 3, self.n_outputs_, self.n_components).unbind(dim=1)
-
-    def link(self, raw):
-        logits, loc, raw_scale = self._split(raw)
-        return {
-            "log_weights": torch.log_softmax(logits, dim=-1),
-            "loc": loc,
-            "scale": positive(raw_scale, MIXTURE_SCALE_FLOOR),
-        }
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        scale = params["scale"]
-        z = (y[..., None] - params["loc"]) / scale
-        component = params["log_weights"] - 0.5 * z * z - torch.log(scale) - _HALF_LOG_2PI
-        return -torch.logsumexp(component, dim=-1).sum(dim=1)
-
-    def _to_original(self, params):
-        return {
-            "log_weights": params["log_weights"],
-            "loc": params["loc"] * self.scale_[:, None] + self.loc_[:, None],
-            "scale": params["scale"] * self.scale_[:, None],
-        }
+        return {"log_weights": log_weights, "loc": loc, "scale": scale}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -393,12 +351,17 @@ class MixtureFamily(Family):
         return 10.0 + 4.0 * side + rng.standard_normal(n_samples)
 
 
+def _numpy_normal_logpdf(y, loc, scale):
+    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
+    return normal_log_density(as_tensor(y), as_tensor(loc), as_tensor(scale)).numpy()
+
+
 def _em_steps(y, w, log_weights, loc, scale, n_iter=20):
     """Refine a constant 1-D Gaussian mixture on weighted data by expectation-maximisation."""
     floor = max(1e-3 * float(np.sqrt(w @ (y - w @ y) ** 2)), 10 * MIXTURE_SCALE_FLOOR)
     scale = np.maximum(scale, floor)
     for _ in range(n_iter):
-        log_r = log_weights + _normal_logpdf(y[:, None], loc, scale)
+        log_r = log_weights + _numpy_normal_logpdf(y[:, None], loc, scale)
         r = w[:, None] * np.exp(log_r - special.logsumexp(log_r, axis=1, keepdims=True))
         mass = r.sum(axis=0)
         # A component that lost all its rows keeps its place, with a tiny weight.
@@ -431,11 +394,6 @@ class MixtureDensityRegressor(MLPDistributionRegressor):
         most likely branch; ``"auto"`` is this mode), the mean (which may fall
         between branches) or the median. The mode and the median are found
         numerically.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -454,61 +412,5 @@ class MixtureDensityRegressor(MLPDistributionRegressor):
     (3, 2)
     """
 
-    _parameter_constraints: dict = {
-        **MLPDistributionRegressor._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        n_components=3,
-        *,
-        prediction="auto",
-        depth=1,
-        width=256,
-        hidden_layer_sizes=None,
-        activation="relu",
-        dropout=0.0,
-        weight_decay=0.0,
-        solver="adam",
-        learning_rate_init=1e-3,
-        momentum=0.9,
-        batch_size="auto",
-        max_iter=200,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        scale_inputs=True,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        warm_start=False,
-    ):
-        super().__init__(
-            prediction=prediction,
-            depth=depth,
-            width=width,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            dropout=dropout,
-            weight_decay=weight_decay,
-            solver=solver,
-            learning_rate_init=learning_rate_init,
-            momentum=momentum,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scale_inputs=scale_inputs,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
-        self.n_components = n_components
-
-    def _make_family(self):
-        return MixtureFamily(n_components=self.n_components)
+    family = MixtureFamily
+    n_components: int = 3

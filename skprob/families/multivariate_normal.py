@@ -20,9 +20,13 @@ from scipy import special, stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
-from ..distributions import Distribution
+from ..distributions import CenteredAtLoc, Distribution
 from ..exceptions import TargetSupportError
-from ._base import Family, inverse_softplus, positive, power_of_two_near, weighted_mean_std
+from ._base import Family, Parameter
+from ._links import CholeskyFactor, Identity
+from ._numerics import power_of_two_near
+from ._scaling import Standardize
+from ._support import RealVectors
 
 __all__ = [
     "MultivariateGaussianMLPRegressor",
@@ -35,40 +39,52 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _CDF_TAKES_RNG = "rng" in inspect.signature(stats.multivariate_normal.cdf).parameters
 
 
-def _forward_substitution(scale_tril, b):
-    """Solve ``L z = b`` row by row for lower-triangular ``L`` of shape (n, K, K).
-
-    A loop over the K columns, vectorised over rows: exact for triangular
-    systems and cheaper than a general batched solve for the small K of a target.
-    """
-    z = np.empty_like(b)
-    for i in range(b.shape[1]):
-        inner = np.einsum("nj,nj->n", scale_tril[:, i, :i], z[:, :i])
-        z[:, i] = (b[:, i] - inner) / scale_tril[:, i, i]
-    return z
-
-
 def _quadratic_form(scale_tril, y, loc):
-    """``|z|**2`` with ``L z = y - loc`` per row; ``inf`` only where it exceeds 1.8e308.
+    """``|z|**2`` with ``L z = y - loc`` per row (torch), computed without overflow.
 
-    Rows whose plain computation overflows (``y - loc``, or squares beyond ~1e154)
-    are redone with exact scalings by powers of two: ``z / u`` from ``(y - loc) / u``
-    with ``u >= 1`` near the largest ``|y - loc|``, then the squares of ``z / (u m)``
-    with ``m`` near the largest ``|z / u|``. The form is their sum times
-    ``(u m)**2``, which overflows only where the form itself does.
+    Where ``y - loc`` or the squares overflow, the rows are redone with exact
+    scalings by powers of two: ``z / u`` from ``(y - loc) / u`` with ``u >= 1``
+    near the largest ``|y - loc|`` (from halves, which cannot overflow), then the
+    squares of ``z / (u m)`` with ``m`` near the largest ``|z / u|``. The form is
+    their sum times ``(u m)**2``, which overflows only where the form itself does.
     """
-    with np.errstate(over="ignore", invalid="ignore"):  # such rows are redone below
-        z = _forward_substitution(scale_tril, y - loc)
-        quadratic = np.sum(z * z, axis=1)
-    redo = ~np.isfinite(quadratic)
-    if redo.any():
-        half_gap = 0.5 * y[redo] - 0.5 * loc[redo]  # cannot overflow
-        unit = np.maximum(power_of_two_near(np.max(np.abs(half_gap), axis=1)), 1.0)[:, None]
-        with np.errstate(over="ignore"):  # a form beyond 1.8e308: inf is its rounded value
-            z = _forward_substitution(scale_tril[redo], 2.0 * (half_gap / unit))
-            size = power_of_two_near(np.max(np.abs(z), axis=1))[:, None]
-            quadratic[redo] = np.sum((z / size) ** 2, axis=1) * ((size * unit) ** 2)[:, 0]
+    def solve(factor, b):
+        return torch.linalg.solve_triangular(factor, b.unsqueeze(-1), upper=False).squeeze(-1)
+
+    quadratic = solve(scale_tril, y - loc).pow(2).sum(-1)
+    redo = ~torch.isfinite(quadratic)
+    if bool(redo.any()):
+        half_gap = 0.5 * y[redo] - 0.5 * loc[redo]
+        unit = _power_of_two_near(half_gap.abs().amax(-1)).clamp_min(1.0)[:, None]
+        z = solve(scale_tril[redo], 2.0 * (half_gap / unit))
+        size = _power_of_two_near(z.abs().amax(-1))[:, None]
+        quadratic = quadratic.clone()
+        quadratic[redo] = ((z / size) ** 2).sum(-1) * ((size * unit) ** 2)[:, 0]
     return quadratic
+
+
+def _power_of_two_near(value):
+    """A power of two within a factor 2 of ``value`` (torch; see ``power_of_two_near``)."""
+    _, exponent = torch.frexp(value)
+    return torch.ldexp(torch.ones_like(value), exponent - 1)
+
+
+def mvn_log_density(y, loc, scale_tril):
+    """Multivariate normal log-density per row (torch), ``-inf`` only below the double range.
+
+    :class:`torch.distributions.MultivariateNormal` computes it; rows where its
+    quadratic form overflowed are redone by :func:`_quadratic_form`.
+    """
+    normal = torch.distributions.MultivariateNormal(loc, scale_tril=scale_tril,
+                                                    validate_args=False)
+    value = normal.log_prob(y)
+    redo = ~torch.isfinite(value)
+    if bool(redo.any()):
+        quadratic = _quadratic_form(scale_tril[redo], y[redo], loc[redo])
+        log_det = torch.log(torch.diagonal(scale_tril[redo], dim1=-2, dim2=-1)).sum(-1)
+        value = value.clone()
+        value[redo] = -0.5 * (loc.shape[-1] * _LOG_2PI + quadratic) - log_det
+    return value
 
 
 def _orthant_probability(upper, mean, cov):
@@ -79,7 +95,7 @@ def _orthant_probability(upper, mean, cov):
     return float(stats.multivariate_normal.cdf(upper, mean=mean, cov=cov, **options))
 
 
-class MultivariateNormalDistribution(Distribution):
+class MultivariateNormalDistribution(CenteredAtLoc, Distribution):
     """Multivariate normal distributions, one ``K``-vector per row.
 
     Each row is ``N(loc[i], scale_tril[i] @ scale_tril[i].T)``. ``mean``,
@@ -111,7 +127,13 @@ class MultivariateNormalDistribution(Distribution):
     """
 
     param_names = ("loc", "scale_tril")
+    support = RealVectors()
+    param_units = {"loc": "location", "scale_tril": "scale"}
     event_ndim = 1
+
+    @staticmethod
+    def log_density(params, y):
+        return mvn_log_density(y.to(params["loc"].dtype), params["loc"], params["scale_tril"])
 
     def __init__(self, *, index=None, output_names=None, **params):
         super().__init__(index=index, output_names=output_names, **params)
@@ -182,11 +204,7 @@ class MultivariateNormalDistribution(Distribution):
         std = self.std()
         return self.covariance() / (std[:, :, None] * std[:, None, :])
 
-    def mean(self):
-        return self._params["loc"].copy()
 
-    def mode(self):
-        return self._params["loc"].copy()
 
     def median(self):
         """Vector of the marginal medians (equal to the mean)."""
@@ -236,12 +254,6 @@ class MultivariateNormalDistribution(Distribution):
         return np.array([_orthant_probability(-y[i], -loc[i], cov[i]) for i in range(len(self))])
 
     # -- densities and draws ---------------------------------------------------
-    def _logdensity(self, y):
-        scale_tril = self._params["scale_tril"]
-        quadratic = _quadratic_form(scale_tril, y, self._params["loc"])
-        log_det = np.sum(np.log(np.diagonal(scale_tril, axis1=1, axis2=2)), axis=1)
-        return -0.5 * quadratic - log_det - 0.5 * self.n_outputs * _LOG_2PI
-
     def _sample(self, shape, rng):
         noise = rng.standard_normal(size=shape + self._params["loc"].shape)
         correlated = np.einsum("nij,...nj->...ni", self._params["scale_tril"], noise)
@@ -268,39 +280,17 @@ class MultivariateNormalFamily(Family):
     """
 
     name = "multivariate_normal"
-    support = "real vectors (a finite 2-D y, one column per output)"
-    joint = True
     distribution_class = MultivariateNormalDistribution
+    target_scaling = Standardize()
 
-    def _learn_support(self, y):
-        self.n_columns_ = y.shape[1] if np.ndim(y) == 2 else None
+    def parameters(self):
+        k = self.n_outputs_
+        return {
+            "loc": Parameter(Identity()),
+            "scale_tril": Parameter(CholeskyFactor(), shape=(k, k)),
+        }
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim != 2:
-            raise TargetSupportError(
-                f"The {self.name!r} family models the columns of a 2-D y jointly; got y of "
-                f"shape {y.shape}. Pass y.reshape(-1, 1) for a single output, or use a "
-                "univariate family."
-            )
-        expected = getattr(self, "n_columns_", None)
-        if expected is not None and y.shape[1] != expected:
-            raise TargetSupportError(
-                f"y has {y.shape[1]} columns; the {self.name!r} family was fitted on {expected}."
-            )
-        bad = ~np.isfinite(y)
-        if bad.any():
-            raise self._support_error(y, bad, "Remove or impute missing and infinite values.")
-        return y
-
-    def _scaling(self, y, sample_weight):
-        mean, std = weighted_mean_std(y, sample_weight)
-        return mean, np.where(std > 0, std, 1.0)
-
-    def _raw_layout(self, n_outputs):
-        return (n_outputs + n_outputs * (n_outputs + 1) // 2, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
         mean = w @ y
         centred = y - mean
@@ -316,39 +306,7 @@ class MultivariateNormalFamily(Family):
                 continue
         else:
             factor = np.eye(k)
-        rows, cols = np.tril_indices(k)
-        entries = factor[rows, cols]
-        diagonal = rows == cols
-        entries[diagonal] = inverse_softplus(np.maximum(entries[diagonal], 1e-3))
-        return np.concatenate([mean, entries])
-
-    def _tril_index(self, device):
-        rows, cols = np.tril_indices(self.n_outputs_)
-        as_tensor = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)
-        return as_tensor(rows), as_tensor(cols), torch.as_tensor(rows == cols, device=device)
-
-    def link(self, raw):
-        k = self.n_outputs_
-        rows, cols, diagonal = self._tril_index(raw.device)
-        entries = raw[:, k:]
-        entries = torch.where(diagonal, positive(entries), entries)
-        scale_tril = raw.new_zeros(raw.shape[0], k, k)
-        scale_tril[:, rows, cols] = entries
-        return {"loc": raw[:, :k], "scale_tril": scale_tril}
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        normal = torch.distributions.MultivariateNormal(
-            params["loc"], scale_tril=params["scale_tril"], validate_args=False
-        )
-        return -normal.log_prob(y.to(raw.dtype))
-
-    def _to_original(self, params):
-        # Y = loc_ + diag(scale_) Z, so the factor of Y's covariance is diag(scale_) L.
-        return {
-            "loc": params["loc"] * self.scale_ + self.loc_,
-            "scale_tril": params["scale_tril"] * self.scale_[None, :, None],
-        }
+        return {"loc": mean, "scale_tril": factor}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -373,11 +331,6 @@ class MultivariateGaussianMLPRegressor(MLPDistributionRegressor):
     ----------
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict` (all three are the mean vector).
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -398,5 +351,4 @@ class MultivariateGaussianMLPRegressor(MLPDistributionRegressor):
     (4, 2, 2)
     """
 
-    def _make_family(self):
-        return MultivariateNormalFamily()
+    family = MultivariateNormalFamily

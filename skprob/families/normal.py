@@ -13,28 +13,40 @@ from scipy import special, stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
-from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive, weighted_mean_std
+from ..distributions import CenteredAtLoc, ScipyDistribution
+from ._base import Family, Parameter
+from ._links import Identity, Softplus
+from ._numerics import weighted_mean_std
+from ._scaling import Standardize
+from ._support import RealLine
 
 __all__ = ["GaussianMLPRegressor", "HeteroscedasticRegressor", "NormalDistribution", "NormalFamily"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def _normal_logpdf(y, loc, scale):
-    """Normal log density; ``-inf`` exactly where it is below the most negative double.
+def standardized_residual(y, loc, scale):
+    """``(y - loc) / scale`` (torch), infinite only where it truly exceeds the largest float.
 
-    ``z`` comes from halves of ``y`` and ``loc``, whose difference cannot overflow,
-    so it is infinite only where ``|z|`` truly exceeds 1.8e308. Beyond ``|z| ~ 1.9e154``
-    the log density, about ``-z**2 / 2``, is below -1.8e308: ``-inf`` is its
-    correctly rounded value, so the overflow of the square is expected there.
+    It comes from halves of ``y`` and ``loc``, whose difference cannot overflow.
+    Halving and doubling are exact, so for numbers in the normal range this is
+    ``(y - loc) / scale`` to the last bit.
     """
-    with np.errstate(over="ignore"):
-        z = 2.0 * ((0.5 * y - 0.5 * loc) / scale)
-        return -0.5 * z * z - np.log(scale) - _HALF_LOG_2PI
+    return 2.0 * ((0.5 * y - 0.5 * loc) / scale)
 
 
-class NormalDistribution(ScipyDistribution):
+def normal_log_density(y, loc, scale):
+    """Normal log density in torch; ``-inf`` exactly where it is below the most negative double.
+
+    Beyond ``|z| ~ 1.9e154`` (float64) the log density, about ``-z**2 / 2``, is below
+    the most negative double: ``-inf`` is its correctly rounded value, so the
+    overflow of the square is expected there.
+    """
+    z = standardized_residual(y, loc, scale)
+    return -0.5 * z * z - torch.log(scale) - _HALF_LOG_2PI
+
+
+class NormalDistribution(CenteredAtLoc, ScipyDistribution):
     """Normal distributions with mean ``loc`` and standard deviation ``scale``.
 
     Parameters
@@ -52,18 +64,18 @@ class NormalDistribution(ScipyDistribution):
     """
 
     param_names = ("loc", "scale")
+    support = RealLine()
+    param_units = {"loc": "location", "scale": "scale"}
+
+    @staticmethod
+    def log_density(params, y):
+        return normal_log_density(y, params["loc"], params["scale"])
 
     def _scipy(self):
         return stats.norm(loc=self._params["loc"], scale=self._params["scale"])
 
-    def mean(self):
-        return self._params["loc"].copy()
 
-    def mode(self):
-        return self._params["loc"].copy()
 
-    def median(self):
-        return self._params["loc"].copy()
 
     def var(self):
         return self._params["scale"] ** 2
@@ -114,9 +126,6 @@ class NormalDistribution(ScipyDistribution):
         spread = 1.0 / math.sqrt(math.pi)  # half the mean distance of two independent draws
         return scale * (z * (2.0 * special.ndtr(z) - 1.0) + 2.0 * density - spread)
 
-    def _logdensity(self, y):
-        return _normal_logpdf(y, self._params["loc"], self._params["scale"])
-
     def _sample(self, shape, rng):
         noise = rng.standard_normal(size=shape + self.batch_shape)
         return self._params["loc"] + self._params["scale"] * noise
@@ -140,42 +149,25 @@ class NormalFamily(Family):
     """
 
     name = "normal"
-    support = "the real numbers"
     distribution_class = NormalDistribution
+    target_scaling = Standardize()
 
     def __init__(self, heteroscedastic=True):
         self.heteroscedastic = heteroscedastic
 
-    def _scaling(self, y, sample_weight):
+    def parameters(self):
+        return {
+            "loc": Parameter(Identity()),
+            "scale": Parameter(Softplus(), depends_on_x=self.heteroscedastic),
+        }
+
+    def initial_params(self, y, sample_weight):
         mean, std = weighted_mean_std(y, sample_weight)
-        return mean, np.where(std > 0, std, 1.0)
-
-    def _raw_layout(self, n_outputs):
-        return (2 * n_outputs, 0) if self.heteroscedastic else (n_outputs, n_outputs)
-
-    def _initial_raw(self, y, sample_weight):
-        mean, std = weighted_mean_std(y, sample_weight)
-        return np.concatenate([mean, inverse_softplus(np.maximum(std, 1e-3))])
-
-    def link(self, raw):
-        k = self.n_outputs_
-        return {"loc": raw[:, :k], "scale": positive(raw[:, k:])}
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        scale = params["scale"]
-        z = (y - params["loc"]) / scale
-        return (0.5 * z * z + torch.log(scale) + _HALF_LOG_2PI).sum(dim=1)
+        return {"loc": mean, "scale": np.maximum(std, 1e-3)}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
         return 10.0 + 3.0 * np.random.default_rng(random_state).standard_normal(n_samples)
-
-    def _to_original(self, params):
-        return {
-            "loc": params["loc"] * self.scale_ + self.loc_,
-            "scale": params["scale"] * self.scale_,
-        }
 
 
 @fill_doc
@@ -191,11 +183,6 @@ class GaussianMLPRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the mode. All coincide
         for the normal.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -214,8 +201,8 @@ class GaussianMLPRegressor(MLPDistributionRegressor):
     ((2,), True)
     """
 
-    def _make_family(self):
-        return NormalFamily(heteroscedastic=False)
+    family = NormalFamily
+    family_options = {"heteroscedastic": False}
 
 
 @fill_doc
@@ -231,11 +218,6 @@ class HeteroscedasticRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the mode. All coincide
         for the normal.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -254,5 +236,4 @@ class HeteroscedasticRegressor(MLPDistributionRegressor):
     True
     """
 
-    def _make_family(self):
-        return NormalFamily(heteroscedastic=True)
+    family = NormalFamily

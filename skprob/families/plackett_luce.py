@@ -24,56 +24,14 @@ from scipy import special
 from .._docs import fill_doc
 from ..base import MLPDistributionEstimator
 from ..distributions import Distribution
-from ..exceptions import TargetSupportError
-from ._base import Family
+from ._base import Family, Parameter
+from ._links import LogSoftmax
+from ._support import Orderings, check_orderings
 
 __all__ = ["PlackettLuceDistribution", "PlackettLuceFamily", "PlackettLuceRanker"]
 
 #: Iterations of the minorise-maximise updates that find the best constant model.
 _MM_ITERATIONS = 200
-
-
-def _check_orderings(y, n_items=None):
-    """Item indices of orderings as int64, or :class:`TargetSupportError`.
-
-    Each row must be a permutation of ``0..K-1``; integral floats are accepted.
-    """
-    y = np.asarray(y)
-    if y.ndim != 2:
-        raise TargetSupportError(
-            f"Rankings need a 2-D y of shape (n_samples, n_items), one ordering per row "
-            f"(y[i, 0] = the item ranked first); got y of shape {y.shape}."
-        )
-    k = y.shape[1]
-    if n_items is not None and k != n_items:
-        raise TargetSupportError(
-            f"y has {k} columns; the model ranks {n_items} items, so each row needs "
-            f"{n_items} item indices."
-        )
-    if k < 2:
-        raise TargetSupportError(
-            f"A ranking needs at least two items; y has {k} column(s). Each row of y is an "
-            "ordering of the item indices 0..K-1."
-        )
-    try:
-        values = y.astype(np.float64)
-    except (TypeError, ValueError):
-        raise TargetSupportError(
-            f"Rankings are given as integer item indices; y has dtype {y.dtype}."
-        ) from None
-    # Mark non-indices before the integer cast, which would warn on nan or huge values.
-    is_index = np.isfinite(values) & (values == np.round(values)) & (values >= 0) & (values < k)
-    codes = np.where(is_index, values, -1).astype(np.int64)
-    bad_rows = np.flatnonzero(np.any(np.sort(codes, axis=1) != np.arange(k), axis=1))
-    if len(bad_rows):
-        first = bad_rows[0]
-        raise TargetSupportError(
-            f"The 'plackett_luce' family needs each row of y to be an ordering of the items "
-            f"0..{k - 1}, each index exactly once (y[i, 0] = the item ranked first); "
-            f"{len(bad_rows)} row(s) are not, e.g. row {first}: {y[first].tolist()}. To "
-            "convert per-item ranks into orderings use numpy.argsort(ranks, axis=1)."
-        )
-    return codes
 
 
 def _constant_scores(orderings, weights):
@@ -133,8 +91,16 @@ class PlackettLuceDistribution(Distribution):
     """
 
     param_names = ("scores",)
+    support = Orderings()
     discrete = True
     event_ndim = 1
+
+    @staticmethod
+    def log_density(params, codes):
+        chosen = torch.gather(params["scores"], -1, codes.long())
+        # logsumexp over the items still available at each stage.
+        remaining = torch.logcumsumexp(chosen.flip(-1), dim=-1).flip(-1)
+        return (chosen - remaining).sum(-1)
 
     def __init__(self, *, index=None, output_names=None, **params):
         super().__init__(index=index, output_names=output_names, **params)
@@ -172,16 +138,10 @@ class PlackettLuceDistribution(Distribution):
         return np.argsort(-self._params["scores"], axis=1, kind="stable")
 
     def _check_y(self, y):
-        codes = _check_orderings(y, self.n_items)
+        codes = check_orderings(y, self.n_items)
         if len(codes) != len(self):
             raise ValueError(f"y has {len(codes)} rows; the distribution has {len(self)}.")
         return codes
-
-    def _logdensity(self, codes):
-        chosen = np.take_along_axis(self._params["scores"], codes, axis=1)
-        # logsumexp over the items still available at each stage.
-        remaining = np.logaddexp.accumulate(chosen[:, ::-1], axis=1)[:, ::-1]
-        return np.sum(chosen - remaining, axis=1)
 
     def _sample(self, shape, rng):
         # Sorting Gumbel-perturbed scores draws an exact Plackett-Luce ordering.
@@ -208,30 +168,13 @@ class PlackettLuceFamily(Family):
     """
 
     name = "plackett_luce"
-    support = "orderings (each row a permutation of the item indices 0..K-1)"
-    joint = True
-    target_dtype = torch.long
     distribution_class = PlackettLuceDistribution
 
-    def _learn_support(self, y):
-        self.n_items_ = y.shape[1] if np.ndim(y) == 2 else None
+    def parameters(self):
+        return {"scores": Parameter(LogSoftmax(), shape=(self.n_items_,))}
 
-    def _validate(self, y):
-        return _check_orderings(y, getattr(self, "n_items_", None))
-
-    def _raw_layout(self, n_outputs):
-        return (n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
-        return _constant_scores(np.asarray(y, dtype=np.int64), sample_weight)
-
-    def link(self, raw):
-        return {"scores": torch.log_softmax(raw, dim=1)}
-
-    def _nll(self, raw, y):
-        chosen = torch.gather(raw, 1, y.long())
-        remaining = torch.logcumsumexp(chosen.flip(1), dim=1).flip(1)
-        return (remaining - chosen).sum(dim=1)
+    def initial_params(self, y, sample_weight):
+        return {"scores": _constant_scores(np.asarray(y, dtype=np.int64), sample_weight)}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -252,13 +195,6 @@ class PlackettLuceRanker(MLPDistributionEstimator):
     ordering, ``top_probs``, ``rvs``), and ``score`` is the mean log-likelihood
     of the observed orderings.
 
-    Parameters
-    ----------
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     Examples
     --------
@@ -274,8 +210,7 @@ class PlackettLuceRanker(MLPDistributionEstimator):
            [1, 2, 0]])
     """
 
-    def _make_family(self):
-        return PlackettLuceFamily()
+    family = PlackettLuceFamily
 
     def _target_for_scoring(self, y):
         return np.asarray(y)

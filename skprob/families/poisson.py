@@ -3,6 +3,8 @@
 The count model of Prince, *Understanding Deep Learning*, Problem 5.6.
 """
 
+import math
+
 import numpy as np
 import torch
 from scipy import stats
@@ -10,12 +12,40 @@ from scipy import stats
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
-from ._base import Family
+from ._base import Family, Parameter
+from ._links import Exp
+from ._support import Counts
 
-__all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor"]
+__all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor", "poisson_log_pmf"]
 
-#: Bound on |log-rate|: ``exp`` neither overflows nor underflows to a zero rate.
-_MAX_LOG_RATE = 40.0
+#: Counts from which ``lgamma(y + 1)`` is replaced by Stirling's series: there ``y *
+#: log(rate)`` and ``lgamma`` may both overflow while their difference does not.
+_STIRLING_FROM = 1e15
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def poisson_log_pmf(y, rate):
+    """Poisson log-probability of counts ``y`` (torch), finite wherever the true value is.
+
+    For huge counts the
+    terms ``y log(rate)`` and ``log(y!)`` can both exceed the float range while the
+    log-probability itself is moderate (``y`` near ``rate``); there it is computed
+    as ``y log(rate / y) + y - rate - log(2 pi y) / 2 - 1 / (12 y)``, with the
+    logarithms taken separately so that nothing overflows.
+    """
+    exact = torch.xlogy(y, rate) - rate - torch.lgamma(y + 1.0)
+    big = y > _STIRLING_FROM
+    if bool(big.any()):
+        safe_y = torch.where(big, y, torch.ones_like(y))
+        stirling = (
+            safe_y * (torch.log(rate) - torch.log(safe_y))
+            + (safe_y - rate)
+            - 0.5 * torch.log(safe_y)
+            - _HALF_LOG_2PI
+            - 1.0 / (12.0 * safe_y)
+        )
+        exact = torch.where(big, stirling, exact)
+    return exact
 
 
 class PoissonDistribution(ScipyDistribution):
@@ -35,7 +65,12 @@ class PoissonDistribution(ScipyDistribution):
     """
 
     param_names = ("rate",)
+    support = Counts()
     discrete = True
+
+    @staticmethod
+    def log_density(params, y):
+        return poisson_log_pmf(y, params["rate"])
 
     def _scipy(self):
         return stats.poisson(mu=self._params["rate"])
@@ -63,36 +98,15 @@ class PoissonFamily(Family):
     """
 
     name = "poisson"
-    support = "the non-negative integers (counts)"
     distribution_class = PoissonDistribution
+    params = {"rate": Parameter(Exp())}
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = (y < 0) | (y != np.floor(y))
-        if bad.any():
-            raise self._support_error(
-                y, bad, "Give counts as non-negative integers; for positive real targets "
-                "use a continuous family.",
-            )
-        return y
+    def initial_params(self, y, sample_weight):
+        return {"rate": np.maximum((sample_weight / sample_weight.sum()) @ y, 1e-8)}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
         return np.random.default_rng(random_state).poisson(3.0, size=n_samples).astype(float)
-
-    def _raw_layout(self, n_outputs):
-        return (n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
-        mean = (sample_weight / sample_weight.sum()) @ y
-        return np.log(np.maximum(mean, 1e-8))
-
-    def link(self, raw):
-        return {"rate": torch.exp(raw.clamp(-_MAX_LOG_RATE, _MAX_LOG_RATE))}
-
-    def _nll(self, raw, y):
-        log_rate = raw.clamp(-_MAX_LOG_RATE, _MAX_LOG_RATE)
-        return (torch.exp(log_rate) - y * log_rate + torch.lgamma(y + 1.0)).sum(dim=1)
 
 
 @fill_doc
@@ -108,11 +122,6 @@ class PoissonMLPRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`: the most probable count (``"auto"``,
         the recipe's choice), the expected count (``rate``) or the median count.
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     Examples
     --------
@@ -126,10 +135,4 @@ class PoissonMLPRegressor(MLPDistributionRegressor):
     ('f', (3,))
     """
 
-    def _make_family(self):
-        return PoissonFamily()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = True
-        return tags
+    family = PoissonFamily

@@ -18,20 +18,16 @@ import math
 
 import numpy as np
 import torch
-from scipy import special, stats
+from scipy import stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
-from ..distributions import ScipyDistribution
-from ..exceptions import TargetSupportError
-from ._base import (
-    Family,
-    inverse_softplus,
-    positive,
-    power_of_two_near,
-    weighted_mean_std,
-    weighted_quantile,
-)
+from ..distributions import CenteredAtLoc, ScipyDistribution
+from ._base import Family, Parameter
+from ._links import Exp, Identity, Softplus
+from ._numerics import power_of_two_near, weighted_quantile
+from ._scaling import RobustStandardize
+from ._support import RealLine
 
 __all__ = ["StudentTDistribution", "StudentTFamily", "StudentTMLPRegressor"]
 
@@ -47,75 +43,60 @@ DF_START_MAX = 10.0
 #: Degrees of freedom tried for the closed-form start of the constant model.
 _DF_GRID = (1.0, 2.0, 3.0, 5.0, 10.0)
 _HALF_LOG_PI = 0.5 * math.log(math.pi)
+_LOG_2 = math.log(2.0)
 #: Above this ``df / 2``, ``lgamma`` differences lose digits and the series is exact.
 _SERIES_FROM = 50.0
-#: IQR of the standard normal, so that the robust scale of normal data is its std.
-_NORMAL_IQR = 2.0 * special.ndtri(0.75)
-#: Largest distance from the median, in robust standard deviations, that fits can use.
-_MAX_STANDARDISED = 1e18
 
 
 def _log_gamma_ratio(x):
     """``lgamma(x + 1/2) - lgamma(x)``, accurate for every ``x > 0`` in float32 and float64.
 
     For large ``x`` the two terms are huge and nearly equal; their difference
-    is then taken from its asymptotic series (error below 1e-11 from x=50 on).
+    is then taken from its asymptotic series, ``log(x) / 2 - 1 / (8 x) + 1 / (192 x**3) -
+    1 / (640 x**5) + 17 / (14336 x**7)`` (error below 1e-15 from x=50 on).
     """
     big = x.clamp(min=_SERIES_FROM)
     inv = 1.0 / big
     inv2 = inv * inv
     series = 0.5 * torch.log(big) - inv * (
-        0.125 - inv2 * (1.0 / 192.0 + inv2 * (1.0 / 640.0 - inv2 * (17.0 / 14336.0)))
+        0.125 - inv2 * (1.0 / 192.0 - inv2 * (1.0 / 640.0 - inv2 * (17.0 / 14336.0)))
     )
     small = x.clamp(max=_SERIES_FROM)
     exact = torch.lgamma(small + 0.5) - torch.lgamma(small)
     return torch.where(x < _SERIES_FROM, exact, series)
 
 
-def _t_nll(z, df):
-    """NLL of standardised residuals ``z`` under a unit-scale t with ``df`` degrees of freedom."""
-    return (
+def t_log_density(y, df, loc, scale):
+    """Log density of a t with ``df``, ``loc`` and ``scale`` at ``y`` (torch), finite for any
+    finite ``y``.
+
+    The kernel ``log1p(z**2 / df)``, ``z = (y - loc) / scale``, overflows where
+    ``z**2`` does (beyond ``|z| ~ 1e154`` in float64, ``1e19`` in float32), while its
+    true value, about ``2 log|z| - log(df)``, is moderate. There it is written as
+    ``2 log|z| - log(df) + log1p(df / z**2)``, and ``log|z|`` comes from halves of ``y``
+    and ``loc`` where ``z`` itself overflows. Elsewhere the plain kernel is used, so
+    training (float32) and scoring (float64) compute the same expression.
+    """
+    z = (y - loc) / scale
+    plain = torch.log1p(z * z / df)
+    far = ~torch.isfinite(plain)
+    abs_z = torch.where(far, z.abs(), torch.ones_like(z))
+    half_gap = torch.where(far, (0.5 * y - 0.5 * loc).abs(), torch.ones_like(z))
+    log_abs_z = torch.where(
+        torch.isfinite(abs_z), torch.log(abs_z), torch.log(half_gap) + _LOG_2 - torch.log(scale)
+    )
+    far_kernel = 2.0 * log_abs_z - torch.log(df) + torch.log1p(df / abs_z / abs_z)
+    kernel = torch.where(far, far_kernel, plain)
+    nll = (
         0.5 * torch.log(df)
         + _HALF_LOG_PI
         - _log_gamma_ratio(0.5 * df)
-        + 0.5 * (df + 1.0) * torch.log1p(z * z / df)
+        + 0.5 * (df + 1.0) * kernel
     )
+    return -(nll + torch.log(scale))
 
 
-def _t_logpdf(y, df, loc, scale):
-    """Log density of a t with ``df``, ``loc`` and ``scale`` at ``y``, finite for any finite y.
-
-    scipy evaluates ``log1p(z**2 / df)`` with ``z = (y - loc) / scale``, whose square
-    overflows beyond ``|z| ~ 1e154`` and gives ``-inf`` where the true value,
-    about ``-(df + 1) * log|z|``, is finite. For ``|z| > sqrt(df)`` the
-    term is written as ``2 log|z| - log(df) + log1p(df / z**2)`` instead, and ``log|z|``
-    comes from halves of ``y`` and ``loc`` where ``z`` itself overflows. The
-    normalising constant uses ``poch(df / 2, 1 / 2)`` as scipy does, accurate for
-    large ``df`` where ``lgamma`` differences lose digits.
-    """
-    half_gap = 0.5 * y - 0.5 * loc  # y - loc overflows when both are near 1.8e308
-    with np.errstate(over="ignore"):  # |z| > 1.8e308 is handled in logs below
-        z = 2.0 * half_gap / scale
-    abs_z = np.abs(z)
-    far = ~(abs_z <= np.sqrt(df))
-    near_z = np.where(far, 0.0, z)
-    log_abs_z = np.where(
-        abs_z < np.inf,
-        np.log(np.where(far, abs_z, 1.0)),
-        np.log(np.where(far, np.abs(half_gap), 1.0)) + math.log(2.0) - np.log(scale),
-    )
-    far_z = np.where(far, abs_z, 1.0)
-    log_kernel = np.where(
-        far,
-        2.0 * log_abs_z - np.log(df) + np.log1p(df / far_z / far_z),
-        np.log1p(near_z * near_z / df),
-    )
-    log_norm = np.log(special.poch(0.5 * df, 0.5)) - 0.5 * np.log(df) - _HALF_LOG_PI
-    log_norm = log_norm - np.log(scale)
-    return log_norm - 0.5 * (df + 1.0) * log_kernel
-
-
-class StudentTDistribution(ScipyDistribution):
+class StudentTDistribution(CenteredAtLoc, ScipyDistribution):
     """Student's t distributions with ``df`` degrees of freedom, location and scale.
 
     Every method agrees with :data:`scipy.stats.t`, including where moments do
@@ -147,12 +128,17 @@ class StudentTDistribution(ScipyDistribution):
     """
 
     param_names = ("df", "loc", "scale")
+    # The mean exists only for df > 1 (scipy's inf below): not the location.
+    mean = ScipyDistribution.mean
+    support = RealLine()
+    param_units = {"loc": "location", "scale": "scale"}
+
+    @staticmethod
+    def log_density(params, y):
+        return t_log_density(y, params["df"], params["loc"], params["scale"])
 
     def _scipy(self):
         return stats.t(self._params["df"], loc=self._params["loc"], scale=self._params["scale"])
-
-    def _logdensity(self, y):
-        return _t_logpdf(y, self._params["df"], self._params["loc"], self._params["scale"])
 
     def _undefined(self, statistic):
         limit = {"mean": 1.0, "var": 2.0, "std": 2.0}.get(statistic)
@@ -191,11 +177,7 @@ class StudentTDistribution(ScipyDistribution):
         # Not sqrt(var): the variance overflows beyond scale ~1e154, the std does not.
         return np.sqrt(self._unit_var()) * self._params["scale"]
 
-    def mode(self):
-        return self._params["loc"].copy()
 
-    def median(self):
-        return self._params["loc"].copy()
 
 
 class StudentTFamily(Family):
@@ -219,87 +201,25 @@ class StudentTFamily(Family):
     """
 
     name = "student_t"
-    support = "the real numbers (finite values)"
     distribution_class = StudentTDistribution
+    # With heavy tails the standard deviation is dominated by a few values, or infinite.
+    target_scaling = RobustStandardize()
+    params = {
+        "loc": Parameter(Identity()),
+        "scale": Parameter(Softplus()),
+        "df": Parameter(
+            Exp(floor=DF_FLOOR, upper=_MAX_LOG_DF),
+            depends_on_x=False,
+            start_range=(DF_FLOOR, DF_START_MAX),
+        ),
+    }
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~np.isfinite(y)
-        if bad.any():
-            raise self._support_error(y, bad, "Remove or impute non-finite targets.")
-        return y
-
-    def _scaling(self, y, sample_weight):
-        lower, median, upper = weighted_quantile(y, sample_weight, [0.25, 0.5, 0.75])
-        scale = (upper - lower) / _NORMAL_IQR
-        # Targets with more than half their weight on one value have no spread in
-        # the IQR; the standard deviation (or 1) is the fallback.
-        _, std = weighted_mean_std(y, sample_weight)
-        scale = np.where(scale > 0, scale, np.where(std > 0, std, 1.0))
-        # An outlier can lie any number of IQRs away, unlike standard deviations. Training
-        # runs in float32, where the square of a residual beyond ~1e19 overflows.
-        with np.errstate(over="ignore"):  # an overflow to inf is beyond the limit too
-            far = ~(np.abs(y - median) / scale <= _MAX_STANDARDISED)
-        if far.any():
-            raise TargetSupportError(
-                f"The {self.name!r} family cannot be fitted on y with values this far from "
-                f"the rest: {int(far.sum())} value(s), e.g. {np.unique(y[far])[:5].tolist()}, "
-                f"are more than {_MAX_STANDARDISED:.0e} robust standard deviations (IQR / 1.35, "
-                f"here {scale.tolist()}) from the median, beyond what training in float32 can "
-                "square. Expected y within that range: correct or remove such values, or "
-                "transform y (e.g. a log or rank transform)."
-            )
-        return median, scale
-
-    def _raw_layout(self, n_outputs):
-        return (2 * n_outputs, n_outputs)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
-        locs, scales, dfs = [], [], []
-        for j in range(y.shape[1]):
-            fits = [_fit_constant_t(y[:, j], w, df) for df in _DF_GRID]
-            loc, scale, df, _ = max(fits, key=lambda fit: fit[3])
-            locs.append(loc)
-            scales.append(scale)
-            dfs.append(df)
-        return np.concatenate(
-            [locs, inverse_softplus(np.maximum(scales, 1e-3)), np.log(np.asarray(dfs) - DF_FLOOR)]
-        )
-
-    def _polish_constant_model(self, raw, y, sample_weight):
-        # The base class refines every raw output to the constant model's optimum;
-        # ``df`` is then capped at DF_START_MAX (see there) and, where the cap binds,
-        # the location and scale are refitted for the capped ``df``.
-        raw = np.array(super()._polish_constant_model(raw, y, sample_weight), dtype=np.float64)
-        k = self.n_outputs_
-        cap = math.log(DF_START_MAX - DF_FLOOR)
-        w = sample_weight / sample_weight.sum()
-        for j in np.flatnonzero(raw[2 * k :] > cap):
-            loc, scale, _, _ = _fit_constant_t(y[:, j], w, DF_START_MAX, n_iter=200)
-            raw[j], raw[k + j], raw[2 * k + j] = loc, inverse_softplus(max(scale, 1e-3)), cap
-        return raw
-
-    def link(self, raw):
-        k = self.n_outputs_
-        return {
-            "df": DF_FLOOR + torch.exp(raw[:, 2 * k :].clamp(max=_MAX_LOG_DF)),
-            "loc": raw[:, :k],
-            "scale": positive(raw[:, k : 2 * k]),
-        }
-
-    def _nll(self, raw, y):
-        params = self.link(raw)
-        scale = params["scale"]
-        z = (y - params["loc"]) / scale
-        return (_t_nll(z, params["df"]) + torch.log(scale)).sum(dim=1)
-
-    def _to_original(self, params):
-        return {
-            "df": params["df"],
-            "loc": params["loc"] * self.scale_ + self.loc_,
-            "scale": params["scale"] * self.scale_,
-        }
+        fits = [max((_fit_constant_t(column, w, df) for df in _DF_GRID), key=lambda f: f[3])
+                for column in y.T]
+        loc, scale, df, _ = (np.array(values) for values in zip(*fits, strict=True))
+        return {"loc": loc, "scale": np.maximum(scale, 1e-3), "df": df}
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -319,8 +239,9 @@ def _fit_constant_t(y, w, df, n_iter=30):
             u = (df + 1.0) / (df + ((y - loc) / scale) ** 2)
         loc = float((w * u) @ y / (w @ u))
         scale = max(_weighted_rms(y - loc, w * u), 1e-3)
-    log_lik = float(w @ _t_logpdf(y, df, loc, scale))
-    return loc, scale, df, log_lik
+    as_tensor = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    log_density = t_log_density(as_tensor(y), as_tensor(df), as_tensor(loc), as_tensor(scale))
+    return loc, scale, df, float(w @ log_density.numpy())
 
 
 def _weighted_rms(r, w):
@@ -354,11 +275,6 @@ class StudentTMLPRegressor(MLPDistributionRegressor):
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict`; ``"auto"`` is the mode. All are the
         location when ``df > 1``; the mean does not exist otherwise (an error).
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     See Also
     --------
@@ -378,5 +294,4 @@ class StudentTMLPRegressor(MLPDistributionRegressor):
     ((3,), True)
     """
 
-    def _make_family(self):
-        return StudentTFamily()
+    family = StudentTFamily

@@ -17,8 +17,10 @@ from scipy import optimize, special, stats
 
 from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
-from ..distributions import ScipyDistribution
-from ._base import Family, inverse_softplus, positive
+from ..distributions import CenteredAtLoc, ScipyDistribution
+from ._base import Family, Parameter
+from ._links import Identity, Softplus
+from ._support import Directions, wrap_angle
 
 __all__ = ["VonMisesDistribution", "VonMisesFamily", "VonMisesMLPRegressor", "wrap_angle"]
 
@@ -27,34 +29,8 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _INITIAL_KAPPA = (1e-4, 1e4)
 #: Bisection steps of ppf: 2 pi / 2**60 is far below float64 resolution of an angle.
 _PPF_STEPS = 60
-#: Added to c**2 + s**2 so that the mean direction has a gradient even at c = s = 0.
-_NORM_EPS = 1e-12
-
-
-def wrap_angle(theta):
-    """Wrap angles in radians into ``(-pi, pi]``.
-
-    Parameters
-    ----------
-    theta : array-like
-        Angles in radians, any real values.
-
-    Returns
-    -------
-    ndarray of float64
-        The same directions, each in ``(-pi, pi]``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skprob.families.von_mises import wrap_angle
-    >>> wrap_angle([0.5, -np.pi, 3 * np.pi / 2, 7.0]).round(4)
-    array([ 0.5   ,  3.1416, -1.5708,  0.7168])
-    """
-    theta = np.asarray(theta, dtype=np.float64)
-    wrapped = np.pi - np.mod(np.pi - theta, 2.0 * np.pi)
-    # np.mod can return 2 pi itself for tiny negative inputs, which lands on -pi.
-    return np.where(wrapped <= -np.pi, wrapped + 2.0 * np.pi, wrapped)
+#: Stands in for ``c = 0`` when also ``s = 0``, where ``atan2`` has no gradient.
+_TINY = 1e-30
 
 
 def _mean_resultant_length(kappa):
@@ -62,7 +38,7 @@ def _mean_resultant_length(kappa):
     return special.i1e(kappa) / special.i0e(kappa)
 
 
-class VonMisesDistribution(ScipyDistribution):
+class VonMisesDistribution(CenteredAtLoc, ScipyDistribution):
     """Von Mises distributions with mean direction ``loc`` and concentration ``kappa``.
 
     ``logpdf``, ``pdf``, ``cdf``, ``sf`` and ``ppf`` agree with
@@ -103,18 +79,26 @@ class VonMisesDistribution(ScipyDistribution):
     """
 
     param_names = ("loc", "kappa")
+    support = Directions()
+
+    @staticmethod
+    def log_density(params, y):
+        # log I0(kappa) = log(i0e(kappa)) + kappa stays finite for any kappa.
+        kappa = params["kappa"]
+        log_norm = _LOG_2PI + torch.log(torch.special.i0e(kappa))
+        return kappa * (torch.cos(y - params["loc"]) - 1.0) - log_norm
+
+    def _as_param(self, name, value):
+        value = super()._as_param(name, value)
+        # Mean directions live on the circle: atan2 gives -pi for s = -0.0, the
+        # convention is (-pi, pi].
+        return wrap_angle(value) if name == "loc" else value
 
     def _scipy(self):
         return stats.vonmises(kappa=self._params["kappa"], loc=self._params["loc"])
 
-    def mean(self):
-        return self._params["loc"].copy()
 
-    def median(self):
-        return self._params["loc"].copy()
 
-    def mode(self):
-        return self._params["loc"].copy()
 
     def var(self):
         """Circular variance ``1 - I1(kappa) / I0(kappa)``."""
@@ -200,53 +184,31 @@ class VonMisesFamily(Family):
     """
 
     name = "von_mises"
-    support = "the finite real numbers (angles in radians, wrapped into (-pi, pi])"
     distribution_class = VonMisesDistribution
+    # The mean direction comes from a point (c, s) in the plane, so the network never
+    # has to jump between -pi and pi.
+    params = {
+        "cos": Parameter(Identity()),
+        "sin": Parameter(Identity()),
+        "kappa": Parameter(Softplus()),
+    }
 
-    def _validate(self, y):
-        y = np.asarray(y, dtype=np.float64)
-        bad = ~np.isfinite(y)
-        if bad.any():
-            raise self._support_error(
-                y, bad, "Give directions as finite angles in radians (convert degrees with "
-                "np.deg2rad); any finite angle is wrapped into (-pi, pi].",
-            )
-        return wrap_angle(y)
+    def distribution_params(self, params):
+        c, s = params["cos"], params["sin"]
+        c = torch.where((c == 0) & (s == 0), torch.full_like(c, _TINY), c)
+        return {"loc": torch.atan2(s, c), "kappa": params["kappa"]}
 
-    def _raw_layout(self, n_outputs):
-        return (3 * n_outputs, 0)
-
-    def _initial_raw(self, y, sample_weight):
+    def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
         c, s = w @ np.cos(y), w @ np.sin(y)
         length = np.hypot(c, s)
         # A unit vector in the circular-mean direction; no preferred direction gives (1, 0).
         safe = np.where(length > 1e-12, length, 1.0)
-        c = np.where(length > 1e-12, c / safe, 1.0)
-        s = np.where(length > 1e-12, s / safe, 0.0)
-        kappa = np.array([_kappa_mle(r) for r in length])
-        return np.concatenate([c, s, inverse_softplus(kappa)])
-
-    def _parts(self, raw):
-        k = self.n_outputs_
-        return raw[:, :k], raw[:, k : 2 * k], positive(raw[:, 2 * k :])
-
-    def link(self, raw):
-        c, s, kappa = self._parts(raw)
-        return {"loc": torch.atan2(s, c), "kappa": kappa}
-
-    def _nll(self, raw, y):
-        # Closed form: cos(y - loc) from (c, s) directly avoids atan2's singular gradient,
-        # and log I0(kappa) = log(i0e(kappa)) + kappa stays finite for any kappa.
-        c, s, kappa = self._parts(raw)
-        norm = torch.sqrt(c * c + s * s + _NORM_EPS)
-        cos_diff = (c * torch.cos(y) + s * torch.sin(y)) / norm
-        log_norm = _LOG_2PI + torch.log(torch.special.i0e(kappa))
-        return (kappa * (1.0 - cos_diff) + log_norm).sum(dim=1)
-
-    def _to_original(self, params):
-        # atan2 gives -pi for s = -0.0; the convention is (-pi, pi].
-        return {"loc": wrap_angle(params["loc"]), "kappa": params["kappa"]}
+        return {
+            "cos": np.where(length > 1e-12, c / safe, 1.0),
+            "sin": np.where(length > 1e-12, s / safe, 0.0),
+            "kappa": np.array([_kappa_mle(r) for r in length]),
+        }
 
     @classmethod
     def example_target(cls, n_samples, random_state=None):
@@ -271,11 +233,6 @@ class VonMisesMLPRegressor(MLPDistributionRegressor):
     ----------
     prediction : {"auto", "mode", "mean", "median"}, default="auto"
         Point returned by :meth:`predict` (all three are the mean direction).
-    {mlp_parameters}
-
-    Attributes
-    ----------
-    {fitted_attributes}
 
     Examples
     --------
@@ -290,5 +247,4 @@ class VonMisesMLPRegressor(MLPDistributionRegressor):
     (True, (3,))
     """
 
-    def _make_family(self):
-        return VonMisesFamily()
+    family = VonMisesFamily

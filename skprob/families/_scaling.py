@@ -1,0 +1,129 @@
+"""Target scalings: how a family brings the target near one before the network sees it.
+
+The network models ``z = (y - loc) / scale`` for a location and scale learned
+from the training target; the family's parameters come back to the user's
+units through the distribution's declared units (``Distribution.param_units``),
+and the likelihood through the Jacobian ``log(scale)``. A scaling must match the
+distribution: shifting needs a location parameter, dividing needs a scale.
+"""
+
+import numpy as np
+from scipy import special
+
+from ..exceptions import TargetSupportError
+from ._numerics import weighted_mean_std, weighted_quantile
+
+__all__ = ["DivideByMean", "NoScaling", "RobustStandardize", "Standardize", "TargetScaling"]
+
+#: Smallest positive normal double; below it (subnormal numbers) digits are lost.
+SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)
+#: IQR of the standard normal, so that the robust scale of normal data is its std.
+_NORMAL_IQR = 2.0 * special.ndtri(0.75)
+#: Largest distance from the median, in robust standard deviations, that fits can use:
+#: training runs in float32, where the square of a residual beyond ~1e19 overflows.
+MAX_STANDARDISED = 1e18
+
+
+class TargetScaling:
+    """Base class: no scaling (``loc = 0``, ``scale = 1``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._scaling import Standardize
+    >>> Standardize().fit(np.array([[1.0], [3.0]]), np.ones(2), None)
+    (array([2.]), array([1.]))
+    """
+
+    def fit(self, y, sample_weight, family):
+        """``(loc, scale)``, one entry per column of the 2-D training target ``y``."""
+        n = y.shape[1]
+        return np.zeros(n), np.ones(n)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+NoScaling = TargetScaling
+
+
+class Standardize(TargetScaling):
+    """Weighted mean and standard deviation (1 for a constant column).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._scaling import Standardize
+    >>> Standardize().fit(np.array([[5.0], [5.0]]), np.ones(2), None)
+    (array([5.]), array([1.]))
+    """
+
+    def fit(self, y, sample_weight, family):
+        mean, std = weighted_mean_std(y, sample_weight)
+        return mean, np.where(std > 0, std, 1.0)
+
+
+class RobustStandardize(TargetScaling):
+    """Weighted median and IQR / 1.35, for heavy tails where the std says little.
+
+    Targets with more than half their weight on one value have no spread in the
+    IQR; the standard deviation (or 1) is the fallback. Values more than
+    :data:`MAX_STANDARDISED` robust standard deviations from the median are
+    refused: training could not square them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._scaling import RobustStandardize
+    >>> loc, scale = RobustStandardize().fit(np.arange(5.0)[:, None], np.ones(5), None)
+    >>> loc, scale.round(3)
+    (array([2.]), array([1.483]))
+    """
+
+    def fit(self, y, sample_weight, family):
+        lower, median, upper = weighted_quantile(y, sample_weight, [0.25, 0.5, 0.75])
+        scale = (upper - lower) / _NORMAL_IQR
+        _, std = weighted_mean_std(y, sample_weight)
+        scale = np.where(scale > 0, scale, np.where(std > 0, std, 1.0))
+        with np.errstate(over="ignore"):  # an overflow to inf is beyond the limit too
+            far = ~(np.abs(y - median) / scale <= MAX_STANDARDISED)
+        if far.any():
+            raise TargetSupportError(
+                f"The {family.name!r} family cannot be fitted on y with values this far from "
+                f"the rest: {int(far.sum())} value(s), e.g. {np.unique(y[far])[:5].tolist()}, "
+                f"are more than {MAX_STANDARDISED:.0e} robust standard deviations (IQR / 1.35, "
+                f"here {scale.tolist()}) from the median, beyond what training in float32 can "
+                "square. Expected y within that range: correct or remove such values, or "
+                "transform y (e.g. a log or rank transform)."
+            )
+        return median, scale
+
+
+class DivideByMean(TargetScaling):
+    """Divide positive targets by their weighted mean (``loc = 0``).
+
+    Subnormal targets (``0 < y < 2.2e-308``) are refused: divided by the mean
+    they round to 0 or lose their digits, and a scale fitted to them underflows.
+    Scoring them is fine; only a fit refuses them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._scaling import DivideByMean
+    >>> DivideByMean().fit(np.array([[1.0], [3.0]]), np.ones(2), None)
+    (array([0.]), array([2.]))
+    """
+
+    def fit(self, y, sample_weight, family):
+        bad = (y != 0) & (np.abs(y) < SMALLEST_NORMAL)
+        if bad.any():
+            values = np.unique(y[bad])[:5]
+            raise TargetSupportError(
+                f"The {family.name!r} family cannot be fitted on subnormal targets: y has "
+                f"{int(bad.sum())} value(s) between 0 and {SMALLEST_NORMAL:.4g} (the smallest "
+                f"normal double), e.g. {values.tolist()}. Expected targets of at least "
+                f"{SMALLEST_NORMAL:.4g}: rescale y into that range (e.g. multiply it by "
+                "1e300; the predicted distributions are then in those units)."
+            )
+        mean = (sample_weight / sample_weight.sum()) @ y
+        return np.zeros(y.shape[1]), mean

@@ -85,15 +85,23 @@ def _skprob_version():
     return skprob.__version__
 
 
+#: scikit-learn's own types that a fitted composition holds but skops does not trust
+#: (a ColumnTransformer's remainder columns in scikit-learn 1.6).
+SKLEARN_TYPES = ("sklearn.compose._column_transformer._RemainderColsList",)
+
+
+def _trusted(name):
+    return name in SKLEARN_TYPES or trusted_class(name) is not None
+
+
 def _refused_types(skops_bytes):
     """Types in a skops payload that neither skops nor skprob trusts."""
     untrusted = skops.io.get_untrusted_types(data=skops_bytes)
-    return sorted(name for name in untrusted if trusted_class(name) is None)
+    return sorted(name for name in untrusted if not _trusted(name))
 
 
 def _trusted_types(skops_bytes):
-    return [name for name in skops.io.get_untrusted_types(data=skops_bytes)
-            if trusted_class(name) is not None]
+    return [name for name in skops.io.get_untrusted_types(data=skops_bytes) if _trusted(name)]
 
 
 def save(estimator, path):

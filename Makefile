@@ -37,7 +37,7 @@ test: setup
 # oldest versions skprob claims to support, on the core tests; persistence and metrics check
 # the lower bounds of skops, safetensors and scoringrules.
 OLDEST_TESTS := tests/test_estimator_contract.py tests/test_families.py tests/test_persistence.py \
-	tests/test_distributions.py tests/test_bad_input.py
+	tests/test_distributions.py tests/test_bad_input.py tests/test_metrics.py tests/test_crps_exact.py
 .venv-oldest/.installed: requirements/oldest.txt pyproject.toml
 	$(call make_env,.venv-oldest,requirements/oldest.txt)
 

@@ -10,24 +10,27 @@ reductions.
 
 :func:`to_skpro` converts a skprob :class:`~skprob.Distribution`:
 
-==============================  ===============================================
-skprob distribution             skpro distribution
-==============================  ===============================================
-``NormalDistribution``          ``Normal(mu=loc, sigma=scale)``, exact
-``LaplaceDistribution``         ``Laplace(mu=loc, scale=scale)``, exact
-``StudentTDistribution``        ``TDistribution(mu=loc, sigma=scale, df=df)``, exact
-``PoissonDistribution``         ``Poisson(mu=rate)``, exact
-``GammaDistribution``           ``Gamma(alpha=shape, beta=1 / scale)``, exact
-``ExponentialDistribution``     ``Exponential(rate=1 / scale)``, exact
-``BetaDistribution``            ``Beta(alpha=a, beta=b)``, exact
-``GaussianMixtureDistribution``  ``NormalMixture(pi, mu, sigma)``, exact (one output)
-``EnsembleDistribution``        ``Mixture`` of the converted members with equal
-                                weights, exact when every member converts exactly
-anything else                   ``QPD_Empirical``: equal weights on the
-                                quantiles at ``n_quantiles`` midpoint levels
-                                ``(i + 0.5) / n_quantiles`` (an approximation
-                                whose CRPS is skprob's ``method="quantile"``)
-==============================  ===============================================
+=================================  ==============================================
+skprob distribution                skpro distribution
+=================================  ==============================================
+``NormalDistribution``             ``Normal(mu=loc, sigma=scale)``, exact
+``LaplaceDistribution``            ``Laplace(mu=loc, scale=scale)``, exact
+``StudentTDistribution``           ``TDistribution(mu=loc, sigma=scale, df=df)``,
+                                   exact
+``PoissonDistribution``            ``Poisson(mu=rate)``, exact
+``GammaDistribution``              ``Gamma(alpha=shape, beta=1 / scale)``, exact
+``ExponentialDistribution``        ``Exponential(rate=1 / scale)``, exact
+``BetaDistribution``               ``Beta(alpha=a, beta=b)``, exact
+``GaussianMixtureDistribution``    ``NormalMixture(pi, mu, sigma)``, exact (one
+                                   output)
+``EnsembleDistribution``           ``Mixture`` of the converted members with
+                                   equal weights, exact when every member
+                                   converts exactly
+anything else                      ``QPD_Empirical``: equal weights on the
+                                   quantiles at ``n_quantiles`` midpoint levels
+                                   ``(i + 0.5) / n_quantiles`` (an approximation
+                                   whose CRPS is skprob's ``method="quantile"``)
+=================================  ==============================================
 
 The conversion reads only the public Distribution API (``params``,
 ``members``, ``quantiles``, ``index``, ``output_names``), keyed by the

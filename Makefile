@@ -34,9 +34,10 @@ test: setup
 	$(BIN)/python -m pytest -n 2 -q
 
 # The lower bounds of pyproject.toml, checked: numpy, scipy, scikit-learn and pandas at the
-# oldest versions skprob claims to support, on the core tests.
-OLDEST_TESTS := tests/test_estimator_contract.py tests/test_families.py \
-	tests/test_distributions.py tests/test_bad_input.py
+# oldest versions skprob claims to support, on the core tests; persistence and metrics check
+# the lower bounds of skops, safetensors and scoringrules.
+OLDEST_TESTS := tests/test_estimator_contract.py tests/test_families.py tests/test_persistence.py \
+	tests/test_distributions.py tests/test_bad_input.py tests/test_metrics.py tests/test_crps_exact.py
 .venv-oldest/.installed: requirements/oldest.txt pyproject.toml
 	$(call make_env,.venv-oldest,requirements/oldest.txt)
 

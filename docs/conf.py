@@ -270,8 +270,11 @@ def write_api_reference(path):
         ("skprob.metrics", "Metrics"),
         ("skprob.plotting", "Plotting"),
         ("skprob.persistence", "Saving and loading"),
+        ("skprob.interop.skpro", "skpro"),
     ]:
-        if importlib.util.find_spec(module_name) is not None:
+        # skprob.interop.skpro needs the optional skpro package.
+        dependency = "skpro" if module_name.endswith(".skpro") else module_name
+        if importlib.util.find_spec(dependency) is not None:
             writer.module(module_name, title)
     writer.module("skprob.exceptions", "Exceptions")
     _write_if_changed(path, "".join(writer.parts))

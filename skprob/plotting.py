@@ -22,7 +22,8 @@ import pandas as pd
 
 from .distributions import Distribution
 from .exceptions import NotFittedError, SkprobError
-from .metrics import _check_dist, _check_numeric, _coverage_curve, _reliability_bins, pit
+from .metrics._calibration import _coverage_curve, _reliability_bins, pit
+from .metrics._common import _check_dist, _check_numeric
 
 __all__ = [
     "MatplotlibMissingError",

@@ -111,7 +111,7 @@ def test_crps_quantile_route_matches_closed_form():
     assert crps(y, numeric) == pytest.approx(closed, rel=1e-4)  # "auto" falls back
     assert crps(y, exact, method="quantile") == pytest.approx(closed, rel=1e-4)
     # Row by row, the documented bounds, in standard deviations.
-    from skprob.metrics import _crps_from_quantiles
+    from skprob.metrics._crps import _crps_from_quantiles
 
     for n_levels, bound in ((200, 1.05e-3), (1000, 2e-4)):
         rows = _crps_from_quantiles(exact, y, n_levels)
@@ -149,8 +149,8 @@ def test_crps_of_counts_matches_exact_sum():
 def test_crps_rejects_bad_input():
     dist = NormalDistribution(loc=[0.0], scale=[1.0])
     with pytest.raises(ValueError, match="method"):
-        crps([0.0], dist, method="exact")
-    with pytest.raises(ValueError, match="no crps method"):
+        crps([0.0], dist, method="integral")
+    with pytest.raises(ValueError, match="no exact CRPS for _NormalWithoutClosedForm"):
         crps([0.0], _NormalWithoutClosedForm(loc=[0.0], scale=[1.0]), method="closed_form")
     with pytest.raises(ValueError, match="n_levels"):
         crps([0.0], dist, method="quantile", n_levels=1)

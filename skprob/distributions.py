@@ -15,10 +15,13 @@ import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 
+from ._tails import TailsMixin
+from .censoring import is_censored
+
 __all__ = ["CenteredAtLoc", "Distribution", "ScipyDistribution"]
 
 
-class Distribution:
+class Distribution(TailsMixin):
     """A batch of distributions, one per row, with parameters as numpy arrays.
 
     Every parameter array has the row as its first axis. Univariate families
@@ -340,6 +343,8 @@ class Distribution:
         -------
         ndarray of shape (n_rows,)
         """
+        if is_censored(y):
+            return self._censored_log_likelihood(y)
         logp = self._logdensity(self._check_y(y))
         return logp.reshape(len(self), -1).sum(axis=1)
 

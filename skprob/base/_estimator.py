@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_consistent_length
 
 from .._compat import (
     Interval,
@@ -37,6 +38,7 @@ from .._runtime import (
     training_threads,
     validation_split,
 )
+from ..censoring import is_censored
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
@@ -221,6 +223,14 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
     def _validate_fit_data(self, X, y):
         support = self._make_family().support
+        if is_censored(y):
+            # A censored target is a structured array of bounds, checked by the family;
+            # X is validated alone and must have one row per target row.
+            X = validate_data(self, X, reset=not self._continues(),
+                              dtype=(np.float64, np.float32))
+            y = np.asarray(y)
+            check_consistent_length(X, y)
+            return X, y
         return validate_data(
             self,
             X,

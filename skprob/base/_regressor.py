@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 
 from .._compat import StrOptions
+from ..censoring import is_censored
 from ._estimator import MLPDistributionEstimator
 
 __all__ = ["MLPDistributionRegressor"]
@@ -33,6 +34,8 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         return tags
 
     def _target_for_scoring(self, y):
+        if is_censored(y):
+            return np.asarray(y)  # bounds, checked by the distribution
         y = np.asarray(y, dtype=np.float64)
         if not np.isfinite(y).all():
             raise ValueError(

@@ -34,7 +34,10 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 
+from ..censoring import is_censored
 from ..distributions import Distribution
+from ._censored import censored_log_likelihood, censored_rows
+from ._constant_fit import minimise_constant_nll
 from ._links import Link
 from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
 from ._scaling import TargetScaling
@@ -234,6 +237,7 @@ class Family(BaseEstimator):
         ndarray
             Scaled 2-D target, or codes for labels.
         """
+        self.censored_ = is_censored(y)
         y = np.asarray(y)
         if y.ndim == 2 and not self.multi_output and y.shape[1] != 1:
             raise ValueError(
@@ -241,9 +245,15 @@ class Family(BaseEstimator):
             )
         self.y_ndim_ = y.ndim
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
-        for attribute, value in self.support.learn(y, self).items():
-            setattr(self, attribute, value)
-        checked = self._as_2d(self.support.check(y, self))
+        if self.censored_:
+            # The scaling and the start come from a point inside each row's interval;
+            # the polished start and the training use the censored likelihood.
+            rows = censored_rows(y, self.support, self.name, self.distribution_class)
+            checked = rows[:, 2:3]
+        else:
+            for attribute, value in self.support.learn(y, self).items():
+                setattr(self, attribute, value)
+            checked = self._as_2d(self.support.check(y, self))
         self.n_outputs_ = 1 if self.is_classifier else checked.shape[1]
         if self.is_classifier:
             loc, scale = np.zeros(1), np.ones(1)
@@ -254,11 +264,12 @@ class Family(BaseEstimator):
         self.log_jacobian_ = float(np.log(self.scale_).sum()) if not self.is_classifier else 0.0
         self.check_fit_target(checked, w)
         scaled = self._scale(checked)
+        target = self._scale_rows(rows) if self.censored_ else scaled
         self._lay_out()
         self.initial_raw_ = self._polish_constant_model(
-            self._raw_from_params(self.initial_params(scaled, w)), scaled, w
+            self._raw_from_params(self.initial_params(scaled, w)), target, w
         )
-        return scaled
+        return target
 
     def transform_target(self, y):
         """The target as the training loop sees it: checked, 2-D and scaled.
@@ -279,7 +290,25 @@ class Family(BaseEstimator):
         >>> family.transform_target(np.array([1.0, 3.0])).ravel()
         array([-1.,  1.])
         """
+        if is_censored(y):
+            if not getattr(self, "censored_", False):
+                raise ValueError(
+                    f"The {self.name!r} family was fitted on an exact target; refit it on the "
+                    "censored one (warm_start=False) rather than continuing."
+                )
+            return self._scale_rows(
+                censored_rows(y, self.support, self.name, self.distribution_class)
+            )
+        if getattr(self, "censored_", False):
+            raise ValueError(
+                f"The {self.name!r} family was fitted on a censored target; give y as one "
+                "too (skprob.censoring.interval_censored(y, y) marks every row exact)."
+            )
         return self._scale(self._as_2d(self.support.check(np.asarray(y), self)))
+
+    def _scale_rows(self, rows):
+        """Censored rows ``(lower, upper, point)`` in the scaled units (infinite bounds stay)."""
+        return (rows - self.loc_[0]) / self.scale_[0]
 
     def _as_2d(self, y):
         return y[:, None] if y.ndim == 1 and not self.is_classifier else y
@@ -343,6 +372,8 @@ class Family(BaseEstimator):
 
     # -- the loss -------------------------------------------------------------------------
     def _scaled_nll(self, raw, y):
+        if getattr(self, "censored_", False):
+            return -censored_log_likelihood(self.distribution_class, self.link(raw), y)
         log_density = self.distribution_class.log_density(self.link(raw), y)
         return -log_density.reshape(raw.shape[0], -1).sum(dim=1)
 
@@ -360,6 +391,9 @@ class Family(BaseEstimator):
         -------
         Tensor of shape (n,)
         """
+        if getattr(self, "censored_", False):
+            # Only densities change with the units; interval probabilities do not.
+            return self._scaled_nll(raw, y) + self.log_jacobian_ * (y[:, 0] == y[:, 1])
         return self._scaled_nll(raw, y) + self.log_jacobian_
 
     # -- the starting point -----------------------------------------------------------
@@ -376,10 +410,12 @@ class Family(BaseEstimator):
         target = torch.as_tensor(np.asarray(y)[rows], dtype=torch.long
                                  if self.target_dtype == torch.long else torch.float64)
         weight = torch.as_tensor(sample_weight[rows] / sample_weight[rows].sum())
-        polished = _minimise(self._scaled_nll, raw, target, weight, free=None)
+        polished = minimise_constant_nll(self._scaled_nll, raw, target, weight, free=None)
         clipped, frozen = self._clip_start(polished)
         if frozen.any():
-            polished = _minimise(self._scaled_nll, clipped, target, weight, free=~frozen)
+            polished = minimise_constant_nll(
+                self._scaled_nll, clipped, target, weight, free=~frozen
+            )
         return polished
 
     def _clip_start(self, raw):
@@ -444,45 +480,3 @@ class Family(BaseEstimator):
                 else scaled
         return out
 
-
-def _minimise(objective_of_raw, raw, target, weight, free):
-    """L-BFGS on the weighted mean NLL of a constant model, over the ``free`` raw entries.
-
-    Returns the refined raw vector, or ``raw`` itself when the refinement fails or
-    is no better.
-    """
-    raw = np.asarray(raw, dtype=np.float64)
-    free = np.ones(len(raw), dtype=bool) if free is None else free
-    fixed = torch.as_tensor(raw)
-    theta = torch.tensor(raw[free], requires_grad=True)
-    free_index = torch.as_tensor(np.flatnonzero(free))
-
-    def objective():
-        full = fixed.index_put((free_index,), theta)
-        return (objective_of_raw(full.expand(len(target), -1), target) * weight).sum()
-
-    with torch.enable_grad():
-        optimizer = torch.optim.LBFGS(
-            [theta], lr=1.0, max_iter=50, tolerance_grad=1e-12,
-            tolerance_change=1e-14, line_search_fn="strong_wolfe",
-        )
-
-        def closure():
-            optimizer.zero_grad()
-            value = objective()
-            value.backward()
-            return value
-
-        with torch.no_grad():
-            start = float(objective())
-        try:
-            optimizer.step(closure)
-        except (RuntimeError, ValueError):
-            return raw
-        with torch.no_grad():
-            end = float(objective())
-    polished = raw.copy()
-    polished[free] = theta.detach().numpy()
-    if np.isfinite(end) and end <= start and np.all(np.isfinite(polished)):
-        return polished
-    return raw

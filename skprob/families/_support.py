@@ -117,6 +117,9 @@ class Support:
     joint = False
     #: Whether targets are class labels (of any type) rather than numbers.
     labels = False
+    #: Ends of the set on the real line (censored bounds beyond them are open sides).
+    lower_end = -np.inf
+    upper_end = np.inf
 
     def learn(self, y, family):
         """Fitted attributes (names ending in ``_``) the check needs, from the training target."""
@@ -196,6 +199,7 @@ class PositiveReals(Support):
         "real line such as 'normal'."
     )
     positive_only = True
+    lower_end = 0.0
 
     def outside(self, y):
         return ~(y > 0) | np.isinf(y)
@@ -216,6 +220,8 @@ class UnitInterval(Support):
     symbol = "y ∈ (0, 1)"
     # True but not sufficient: y must also be below 1, which no sklearn tag expresses.
     positive_only = True
+    lower_end = 0.0
+    upper_end = 1.0
 
     def outside(self, y):
         return ~((y > 0) & (y < 1))

@@ -16,6 +16,7 @@ from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
 from ._base import Family, Parameter
+from ._cdf import log_betainc, numpy_function
 from ._links import SCALE_FLOOR, Identity, Softplus
 from ._support import UnitInterval
 
@@ -25,6 +26,35 @@ __all__ = ["BetaDistribution", "BetaFamily", "BetaMLPRegressor"]
 _INSIDE = (np.nextafter(0.0, 1.0), np.nextafter(1.0, 0.0))
 #: Range of the starting precision (a + b): a constant target would ask for an infinite one.
 _INITIAL_PRECISION = (1e-2, 1e6)
+
+
+def _log_beta_tails(y, a, b):
+    """``(log cdf, log sf)`` at ``y`` clipped into [0, 1], each exact in its own small tail.
+
+    Each is computed from the incomplete beta function directly where it is below
+    one half, and as the log of one minus the other elsewhere, so that the digits of
+    a tiny ``1 - y`` or ``y`` are never lost to ``1 - y`` rounding to 1.
+    """
+    y = np.clip(y, 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        log_y, log_1my = np.log(y), np.log1p(-y)
+    direct_cdf = log_betainc(a, b, log_y, log_1my)
+    direct_sf = log_betainc(b, a, log_1my, log_y)
+    half = np.log(0.5)
+    with np.errstate(divide="ignore"):  # at the ends: log(1 - 1) = -inf, the exact value
+        log_cdf = np.where(direct_cdf < half, direct_cdf,
+                           np.log1p(-np.exp(np.minimum(direct_sf, 0.0))))
+        log_sf = np.where(direct_sf < half, direct_sf,
+                          np.log1p(-np.exp(np.minimum(direct_cdf, 0.0))))
+    return log_cdf, log_sf
+
+
+def _log_beta_cdf(y, a, b):
+    return _log_beta_tails(y, a, b)[0]
+
+
+def _log_beta_sf(y, a, b):
+    return _log_beta_tails(y, a, b)[1]
 
 
 class BetaDistribution(ScipyDistribution):
@@ -58,6 +88,14 @@ class BetaDistribution(ScipyDistribution):
         # support is the open interval, so the end points have density 0.
         beta = torch.distributions.Beta(params["a"], params["b"], validate_args=False)
         return beta.log_prob(y)
+
+    @staticmethod
+    def log_cdf(params, y):
+        return numpy_function(_log_beta_cdf, y, params["a"], params["b"])
+
+    @staticmethod
+    def log_sf(params, y):
+        return numpy_function(_log_beta_sf, y, params["a"], params["b"])
 
     def _scipy(self):
         return stats.beta(a=self._params["a"], b=self._params["b"])

@@ -14,6 +14,7 @@ from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
 from ._base import Family, Parameter
+from ._cdf import log1mexp
 from ._links import Exp
 from ._scaling import DivideByMean
 from ._support import PositiveReals
@@ -50,6 +51,14 @@ class ExponentialDistribution(ScipyDistribution):
     def log_density(params, y):
         # scipy's exponential density exists at 0; the support, y > 0, excludes it.
         return -torch.log(params["scale"]) - y / params["scale"]
+
+    @staticmethod
+    def log_sf(params, y):
+        return -torch.clamp(y, min=0.0) / params["scale"]
+
+    @staticmethod
+    def log_cdf(params, y):
+        return log1mexp(-torch.clamp(y, min=0.0) / params["scale"])
 
     def _scipy(self):
         return stats.expon(scale=self._params["scale"])

@@ -18,6 +18,7 @@ from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
 from ..exceptions import TargetSupportError
 from ._base import Family, Parameter
+from ._cdf import log_gammainc, numpy_function
 from ._links import Exp, Softplus
 from ._scaling import DivideByMean
 from ._support import PositiveReals
@@ -49,6 +50,14 @@ def gamma_log_density(y, shape, scale):
     return (shape - 1.0) * log_ratio - ratio - torch.lgamma(shape) - torch.log(scale)
 
 
+def _log_gamma_cdf(y, shape, scale):
+    return log_gammainc(shape, np.maximum(y, 0.0) / scale)
+
+
+def _log_gamma_sf(y, shape, scale):
+    return log_gammainc(shape, np.maximum(y, 0.0) / scale, upper=True)
+
+
 class GammaDistribution(ScipyDistribution):
     """Gamma distributions with shape ``shape`` and scale ``scale``.
 
@@ -75,6 +84,14 @@ class GammaDistribution(ScipyDistribution):
     @staticmethod
     def log_density(params, y):
         return gamma_log_density(y, params["shape"], params["scale"])
+
+    @staticmethod
+    def log_cdf(params, y):
+        return numpy_function(_log_gamma_cdf, y, params["shape"], params["scale"])
+
+    @staticmethod
+    def log_sf(params, y):
+        return numpy_function(_log_gamma_sf, y, params["shape"], params["scale"])
 
     def _scipy(self):
         return stats.gamma(a=self._params["shape"], scale=self._params["scale"])

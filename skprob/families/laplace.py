@@ -31,6 +31,13 @@ __all__ = [
 _LOG_2 = math.log(2.0)
 
 
+def _laplace_log_cdf(z):
+    """Log cdf of the standard Laplace: ``z - log 2`` below 0, ``log1p(-exp(-z) / 2)`` above."""
+    below = z < 0
+    return torch.where(below, torch.where(below, z, torch.zeros_like(z)) - _LOG_2,
+                       torch.log1p(-0.5 * torch.exp(-torch.where(below, torch.zeros_like(z), z))))
+
+
 class LaplaceDistribution(CenteredAtLoc, ScipyDistribution):
     """Laplace distributions with location ``loc`` and scale ``scale``.
 
@@ -63,6 +70,14 @@ class LaplaceDistribution(CenteredAtLoc, ScipyDistribution):
     def log_density(params, y):
         scale = params["scale"]
         return -torch.abs(y - params["loc"]) / scale - torch.log(scale) - _LOG_2
+
+    @staticmethod
+    def log_cdf(params, y):
+        return _laplace_log_cdf((y - params["loc"]) / params["scale"])
+
+    @staticmethod
+    def log_sf(params, y):
+        return _laplace_log_cdf((params["loc"] - y) / params["scale"])
 
     def _scipy(self):
         return stats.laplace(loc=self._params["loc"], scale=self._params["scale"])

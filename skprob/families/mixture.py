@@ -87,6 +87,16 @@ class GaussianMixtureDistribution(Distribution):
     def log_density(params, y):
         return _mixture_log_density(params["log_weights"], params["loc"], params["scale"], y)
 
+    @staticmethod
+    def log_cdf(params, y):
+        z = standardized_residual(y[..., None], params["loc"], params["scale"])
+        return torch.logsumexp(params["log_weights"] + torch.special.log_ndtr(z), dim=-1)
+
+    @staticmethod
+    def log_sf(params, y):
+        z = standardized_residual(y[..., None], params["loc"], params["scale"])
+        return torch.logsumexp(params["log_weights"] + torch.special.log_ndtr(-z), dim=-1)
+
     def __init__(self, *, index=None, output_names=None, **params):
         super().__init__(index=index, output_names=output_names, **params)
         shapes = {name: value.shape for name, value in self._params.items()}

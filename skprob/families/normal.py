@@ -71,6 +71,14 @@ class NormalDistribution(CenteredAtLoc, ScipyDistribution):
     def log_density(params, y):
         return normal_log_density(y, params["loc"], params["scale"])
 
+    @staticmethod
+    def log_cdf(params, y):
+        return torch.special.log_ndtr(standardized_residual(y, params["loc"], params["scale"]))
+
+    @staticmethod
+    def log_sf(params, y):
+        return torch.special.log_ndtr(-standardized_residual(y, params["loc"], params["scale"]))
+
     def _scipy(self):
         return stats.norm(loc=self._params["loc"], scale=self._params["scale"])
 

@@ -24,6 +24,7 @@ from .._docs import fill_doc
 from ..base import MLPDistributionRegressor
 from ..distributions import CenteredAtLoc, ScipyDistribution
 from ._base import Family, Parameter
+from ._cdf import log_betainc, numpy_function
 from ._links import Exp, Identity, Softplus
 from ._numerics import power_of_two_near, weighted_quantile
 from ._scaling import RobustStandardize
@@ -96,6 +97,23 @@ def t_log_density(y, df, loc, scale):
     return -(nll + torch.log(scale))
 
 
+def _t_log_cdf(y, df, loc, scale):
+    """Log cdf of a t (numpy), from the incomplete beta function in log space.
+
+    ``cdf(t) = I_x(df / 2, 1 / 2) / 2`` for ``t < 0`` with ``x = df / (df + t**2)``,
+    taken through ``log x`` and ``log(1 - x)`` so that far tails (tiny ``x``) stay finite.
+    """
+    t = (y - loc) / scale
+    with np.errstate(over="ignore", divide="ignore"):
+        t2 = t * t
+        log_df_t2 = np.where(np.isfinite(t2), np.log(df + t2),
+                             2.0 * np.log(np.abs(t)) + np.log1p(df / np.inf))
+        log_x = np.log(df) - log_df_t2
+        log_1mx = np.where(t2 > 0, 2.0 * np.log(np.abs(t)) - log_df_t2, -np.inf)
+    half_tail = log_betainc(0.5 * df, 0.5, log_x, log_1mx) + math.log(0.5)  # log cdf(-|t|)
+    return np.where(t < 0, half_tail, np.log1p(-np.exp(half_tail)))
+
+
 class StudentTDistribution(CenteredAtLoc, ScipyDistribution):
     """Student's t distributions with ``df`` degrees of freedom, location and scale.
 
@@ -136,6 +154,14 @@ class StudentTDistribution(CenteredAtLoc, ScipyDistribution):
     @staticmethod
     def log_density(params, y):
         return t_log_density(y, params["df"], params["loc"], params["scale"])
+
+    @staticmethod
+    def log_cdf(params, y):
+        return numpy_function(_t_log_cdf, y, params["df"], params["loc"], params["scale"])
+
+    @staticmethod
+    def log_sf(params, y):
+        return numpy_function(_t_log_cdf, -y, params["df"], -params["loc"], params["scale"])
 
     def _scipy(self):
         return stats.t(self._params["df"], loc=self._params["loc"], scale=self._params["scale"])

@@ -34,9 +34,11 @@ from skprob.families.beta import BetaDistribution
 from skprob.families.exponential import ExponentialDistribution
 from skprob.families.gamma import GammaDistribution
 from skprob.families.laplace import LaplaceDistribution
+from skprob.families.lognormal import LogNormalDistribution
 from skprob.families.mixture import GaussianMixtureDistribution
 from skprob.families.normal import NormalDistribution
 from skprob.families.student_t import StudentTDistribution
+from skprob.families.weibull import WeibullDistribution
 
 FAST = {"max_iter": 30, "width": 16, "random_state": 0}
 rng0 = np.random.default_rng(0)
@@ -58,6 +60,10 @@ def random_cases():
         "exponential": (ExponentialDistribution(scale=scale), stats.expon(scale=scale)),
         "gamma": (GammaDistribution(shape=shape, scale=scale), stats.gamma(shape, scale=scale)),
         "beta": (BetaDistribution(a=a, b=b), stats.beta(a, b)),
+        "weibull": (WeibullDistribution(scale=scale, shape=shape),
+                    stats.weibull_min(shape, scale=scale)),
+        "lognormal": (LogNormalDistribution(median=scale, sigma=a),
+                      stats.lognorm(a, scale=scale)),
         "mixture": (GaussianMixtureDistribution(log_weights=weights, loc=mix_loc,
                                                 scale=mix_scale), None),
     }
@@ -99,6 +105,8 @@ def test_log_cdf_and_sf_match_scipy_in_the_bulk_and_tails(name):
         ("exponential", {"scale": 1.0}, 1e-300, -690.77552789821),
         ("beta", {"a": 2.0, "b": 3.0}, 1e-250, -1149.5007873),
         ("laplace", {"loc": 0.0, "scale": 1.0}, -800.0, -800.69314718056),
+        ("weibull", {"scale": 1.0, "shape": 2.0}, 1e-150, -690.77552789821),
+        ("lognormal", {"median": 1.0, "sigma": 1.0}, 1e-20, -1065.12879632237),
     ],
 )
 def test_log_cdf_far_in_the_lower_tail(name, params, y, expected):
@@ -106,12 +114,15 @@ def test_log_cdf_far_in_the_lower_tail(name, params, y, expected):
         "normal": NormalDistribution, "student_t": StudentTDistribution,
         "gamma": GammaDistribution, "exponential": ExponentialDistribution,
         "beta": BetaDistribution, "laplace": LaplaceDistribution,
+        "weibull": WeibullDistribution, "lognormal": LogNormalDistribution,
     }[name](**{k: [v] for k, v in params.items()})
     log_cdf, _ = torch_cdfs(dist, [y])
     assert log_cdf[0] == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.parametrize("name", ["normal", "student_t", "gamma", "beta", "mixture"])
+@pytest.mark.parametrize(
+    "name", ["normal", "student_t", "gamma", "beta", "weibull", "lognormal", "mixture"]
+)
 def test_interval_probability_matches_integrating_the_density(name):
     dist, _ = CASES[name]
     rows = np.arange(0, N, 40)

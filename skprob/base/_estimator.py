@@ -181,9 +181,10 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        support = self._make_family().support
+        family = self._make_family()
+        support = family.support
         tags.target_tags.required = True
-        tags.target_tags.multi_output = not support.labels
+        tags.target_tags.multi_output = family.multi_output
         tags.target_tags.single_output = not support.joint
         tags.target_tags.positive_only = support.positive_only
         return tags

@@ -198,6 +198,17 @@ class Family(BaseEstimator):
         Called once the support has passed it and ``loc_`` and ``scale_`` are set.
         """
 
+    def learn_target(self, y, sample_weight):
+        """Fitted state (attributes ending in ``_``) a family learns from the scaled target.
+
+        Called once per fit on the target as training sees it, before the raw
+        outputs are laid out and the constant model is fitted: a family whose
+        likelihood needs more than the network's outputs (a histogram's bin
+        edges, say) learns it here. Returns a dict of attribute names to values;
+        nothing by default.
+        """
+        return {}
+
     @classmethod
     def example_target(cls, n_samples, random_state=None):
         """A valid target of ``n_samples`` rows, for examples and the generic test suite.
@@ -264,6 +275,8 @@ class Family(BaseEstimator):
         self.log_jacobian_ = float(np.log(self.scale_).sum()) if not self.is_classifier else 0.0
         self.check_fit_target(checked, w)
         scaled = self._scale(checked)
+        for attribute, value in self.learn_target(scaled, w).items():
+            setattr(self, attribute, value)
         target = self._scale_rows(rows) if self.censored_ else scaled
         self._lay_out()
         self.initial_raw_ = self._polish_constant_model(

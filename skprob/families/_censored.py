@@ -51,7 +51,7 @@ def censored_rows(y, support, name, distribution_class):
             f"The {name!r} family does not take censored targets: its distribution has no "
             "cdf in skprob (censoring needs log P(lower < Y <= upper)). Use a continuous "
             "family such as 'normal', 'laplace', 'student_t', 'mixture', 'exponential', "
-            "'gamma' or 'beta'."
+            "'gamma', 'beta', 'lognormal' or 'weibull'."
         )
     lower, upper = as_bounds(y)
     exact = lower == upper

@@ -17,7 +17,7 @@ from .._docs import fill_doc
 from ..base import MLPDistributionClassifier, MLPDistributionEstimator, MLPDistributionRegressor
 from ..distributions import CenteredAtLoc, Distribution, ScipyDistribution
 from ._base import Family, Parameter
-from ._links import CholeskyFactor, Exp, Identity, LogSoftmax, Softplus
+from ._links import CholeskyFactor, Exp, Identity, LogSoftmax, OrderedCutpoints, Softplus
 from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
 from ._scaling import DivideByMean, RobustStandardize, Standardize
 from ._special import log_pochhammer_scaled
@@ -25,10 +25,12 @@ from ._support import (
     ClassLabels,
     Counts,
     Directions,
+    OrderedLabels,
     Orderings,
     PositiveReals,
     RealLine,
     RealVectors,
+    Simplex,
     UnitInterval,
 )
 
@@ -47,6 +49,8 @@ __all__ = [
     "MLPDistributionClassifier",
     "MLPDistributionEstimator",
     "MLPDistributionRegressor",
+    "OrderedCutpoints",
+    "OrderedLabels",
     "Orderings",
     "Parameter",
     "PositiveReals",
@@ -54,6 +58,7 @@ __all__ = [
     "RealVectors",
     "RobustStandardize",
     "ScipyDistribution",
+    "Simplex",
     "Softplus",
     "Standardize",
     "UnitInterval",

@@ -21,6 +21,7 @@ __all__ = [
     "Identity",
     "Link",
     "LogSoftmax",
+    "OrderedCutpoints",
     "Softplus",
     "inverse_softplus",
     "positive",
@@ -283,3 +284,48 @@ class CholeskyFactor(Link):
 
     def __repr__(self):
         return f"CholeskyFactor(floor={self.floor:g})"
+
+
+class OrderedCutpoints(Link):
+    """Increasing values over the last axis: the first raw value, then softplus increments.
+
+    ``c[0] = raw[0]`` and ``c[j] = c[j - 1] + softplus(raw[j]) + floor``, so the
+    values are strictly increasing by construction (the thresholds of an
+    ordinal model, whatever the optimiser does).
+
+    Parameters
+    ----------
+    floor : float, default=1e-3
+        Smallest gap between neighbouring values.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skprob.families._links import OrderedCutpoints
+    >>> link = OrderedCutpoints()
+    >>> raw = link.inverse(np.array([-1.0, 0.5, 2.0]))
+    >>> link.forward(torch.as_tensor(raw)).numpy().round(6)
+    array([-1. ,  0.5,  2. ])
+    >>> bool((torch.diff(link.forward(torch.full((4,), -50.0))) > 0).all())
+    True
+    """
+
+    range = "increasing values (each above the previous by at least the floor)"
+
+    def __init__(self, floor=1e-3):
+        self.floor = floor
+
+    def forward(self, raw):
+        steps = torch.cat([raw[..., :1], positive(raw[..., 1:], self.floor)], dim=-1)
+        return torch.cumsum(steps, dim=-1)
+
+    def inverse(self, value):
+        value = np.asarray(value, dtype=np.float64)
+        gaps = np.maximum(np.diff(value, axis=-1), 2.0 * self.floor)
+        return np.concatenate([value[..., :1], inverse_softplus(gaps, self.floor)], axis=-1)
+
+    def describe(self):
+        return f"first value, then cumulative softplus + {self.floor:g}"
+
+    def __repr__(self):
+        return f"OrderedCutpoints(floor={self.floor:g})"

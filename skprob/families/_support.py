@@ -20,10 +20,12 @@ __all__ = [
     "ClassLabels",
     "Counts",
     "Directions",
+    "OrderedLabels",
     "Orderings",
     "PositiveReals",
     "RealLine",
     "RealVectors",
+    "Simplex",
     "Support",
     "UnitInterval",
     "encode_labels",
@@ -363,6 +365,109 @@ class ClassLabels(Support):
 
     def __repr__(self):
         return f"ClassLabels(binary={self.binary})"
+
+
+class OrderedLabels(ClassLabels):
+    """Class labels with an order (ratings, grades, severities), lowest first.
+
+    The order is the family's ``classes`` option when it is set (every training
+    label must be one of them; classes without training rows are kept), and
+    otherwise the sorted labels. Estimators fill ``classes`` from an ordered
+    pandas Categorical, whose order numpy would lose.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from skprob.families._support import OrderedLabels
+    >>> family = SimpleNamespace(classes=["low", "mid", "high"], name="ordinal")
+    >>> OrderedLabels().learn(np.array(["mid", "high"]), family)["classes_"].tolist()
+    ['low', 'mid', 'high']
+    """
+
+    description = "the ordered class labels"
+    symbol = "y ∈ {1 < 2 < … < K}"
+
+    def learn(self, y, family):
+        order = getattr(family, "classes", None)
+        if order is None:
+            return {"classes_": np.unique(y)}
+        classes = np.asarray(list(order))
+        if classes.ndim != 1 or len(classes) < 2 or len(np.unique(classes)) != len(classes):
+            raise ValueError(
+                f"classes must list at least two distinct labels, lowest first; got "
+                f"{list(order)!r}."
+            )
+        try:
+            encode_labels(classes, np.asarray(y))
+        except TargetSupportError:
+            unknown = sorted(set(np.asarray(y).tolist()) - set(classes.tolist()), key=str)
+            raise TargetSupportError(
+                f"y has labels that are not in classes={classes.tolist()}: {unknown[:5]}. "
+                "Expected every label of y among the given classes."
+            ) from None
+        return {"classes_": classes}
+
+    def __repr__(self):
+        return "OrderedLabels()"
+
+
+class Simplex(Support):
+    """Compositions: rows of positive proportions that sum to one, modelled jointly.
+
+    Rows may sum to one up to a relative ``1e-6`` (rounding in the user's
+    data); they are renormalised exactly. Exact zeros are outside the open
+    simplex, where a Dirichlet density is zero or infinite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._support import Simplex
+    >>> Simplex().outside(np.array([[0.2, 0.8], [0.0, 1.0], [0.5, 0.6]]))
+    array([False,  True,  True])
+    """
+
+    description = "the open simplex (rows of positive proportions that sum to one)"
+    symbol = "y ∈ Δ^(K−1)"
+    joint = True
+    positive_only = True
+    #: How far a row's sum may be from one before it is refused.
+    tolerance = 1e-6
+
+    def learn(self, y, family):
+        return {"n_columns_": y.shape[1] if np.ndim(y) == 2 else None}
+
+    def outside(self, y):
+        if y.ndim != 2:
+            return ~np.isfinite(y)
+        total = np.sum(y, axis=-1, keepdims=True)
+        row_bad = ~(np.abs(total - 1.0) <= self.tolerance)
+        return ~(np.isfinite(y) & (y > 0)) | row_bad
+
+    def transform(self, y):
+        return y / np.sum(y, axis=-1, keepdims=True)
+
+    def check(self, y, family):
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim != 2 or y.shape[1] < 2:
+            raise TargetSupportError(
+                f"The {family.name!r} family models compositions: a 2-D y with at least two "
+                f"columns, each row positive proportions summing to one; got y of shape "
+                f"{y.shape}."
+            )
+        expected = getattr(family, "n_columns_", None)
+        if expected is not None and y.shape[1] != expected:
+            raise TargetSupportError(
+                f"y has {y.shape[1]} columns; the {family.name!r} family was fitted on "
+                f"{expected}."
+            )
+        return super().check(y, family)
+
+    def advice_for(self, y, bad):
+        return (
+            "Divide each row by its total to get proportions; replace exact zeros, e.g. by "
+            "a small value such as half the smallest positive proportion, and renormalise."
+        )
 
 
 class Orderings(Support):

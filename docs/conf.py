@@ -264,6 +264,8 @@ def write_api_reference(path):
     writer.module("skprob.distributions", "Distribution objects")
     writer.module("skprob.ensemble", "Deep ensembles")
     writer.module("skprob.generic", "The family as a hyper-parameter")
+    writer.module("skprob.censoring", "Censored and interval targets")
+    writer.module("skprob.survival", "Time to event")
     writer.module("skprob.base", "Estimator base classes")
     # Modules that may not exist yet in a given checkout are documented when present.
     for module_name, title in [

@@ -18,7 +18,7 @@ Examples
 True
 """
 
-from . import families, metrics, persistence
+from . import censoring, families, metrics, persistence, survival
 from ._version import __version__
 from .base import all_estimators
 from .distributions import Distribution
@@ -38,6 +38,7 @@ from .families.poisson import PoissonMLPRegressor
 from .families.student_t import StudentTMLPRegressor
 from .families.von_mises import VonMisesMLPRegressor
 from .generic import DistributionRegressor
+from .survival import LogNormalSurvivalRegressor, WeibullSurvivalRegressor
 
 __all__ = [
     "BernoulliMLPClassifier",
@@ -53,19 +54,23 @@ __all__ = [
     "GaussianMLPRegressor",
     "HeteroscedasticRegressor",
     "LaplaceMLPRegressor",
+    "LogNormalSurvivalRegressor",
     "MixtureDensityRegressor",
     "MultivariateGaussianMLPRegressor",
     "PlackettLuceRanker",
     "PoissonMLPRegressor",
     "StudentTMLPRegressor",
     "VonMisesMLPRegressor",
+    "WeibullSurvivalRegressor",
     "__version__",
     "all_estimators",
     "available_families",
+    "censoring",
     "families",
     "get_family",
     "metrics",
     "persistence",
+    "survival",
 ]
 
 def _registered_beyond(names):

@@ -90,3 +90,17 @@ def test_speed_smoke():
     assert list(result["grid"]) == [
         "n_jobs=1", "n_jobs=2, workers starting", "n_jobs=2, workers running"]
     assert all(math.isfinite(v) and v > 0 for v in result["grid"].values())
+
+
+@pytest.mark.skipif(bool(peers_missing("lifelines", "sksurv")),
+                    reason="lifelines and scikit-survival belong to the benchmark environment")
+def test_survival_smoke(tmp_path):
+    survival = load_script("survival")
+    result = survival.main(["--smoke", "--output", str(tmp_path / "survival.md")])
+    assert set(result["results"]) == {"skprob Weibull", "skprob log-normal",
+                                      "skprob Weibull, depth=0", "lifelines Weibull AFT",
+                                      "lifelines Cox"}
+    for name, row in result["results"].items():
+        assert 0.5 < row["c"][0] < 1 and 0 < row["ibs"][0] < 0.25, name
+    # skprob's metrics agree with lifelines' and scikit-survival's on the same predictions.
+    assert max(result["largest_gap"]) < 1e-12

@@ -8,6 +8,8 @@ closed form) rank whole predictive distributions;
 :func:`expected_calibration_error` check
 calibration alone. :data:`neg_mean_nll_scorer` and :data:`neg_crps_scorer` plug
 the two scores into ``GridSearchCV`` or ``cross_validate`` as ``scoring=``.
+For time-to-event predictions, :func:`concordance_index`, :func:`brier_score`
+and :func:`integrated_brier_score` take right-censored targets.
 
 Examples
 --------
@@ -32,12 +34,16 @@ from ._calibration import (  # noqa: F401
 from ._common import mean_nll
 from ._crps import crps, crps_values
 from ._scorers import make_distribution_scorer, neg_crps_scorer, neg_mean_nll_scorer
+from ._survival import brier_score, concordance_index, integrated_brier_score
 
 __all__ = [
+    "brier_score",
+    "concordance_index",
     "expected_calibration_error",
     "interval_calibration_error",
     "crps",
     "crps_values",
+    "integrated_brier_score",
     "interval_coverage",
     "make_distribution_scorer",
     "mean_nll",

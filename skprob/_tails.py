@@ -138,7 +138,10 @@ class TailsMixin:
     # -- censored targets --------------------------------------------------------------
     def _censored_log_likelihood(self, y):
         """``log P(lower < Y <= upper)`` of censored rows, the log-density of exact ones."""
-        from .families._censored import censored_log_likelihood, censored_rows
+        from .families._censored import censored_log_likelihood, censored_rows, single_counts
+
+        if self.support is not None and self.support.discrete and not self.over_labels:
+            return self.log_likelihood(single_counts(y, self.support, type(self).__name__))
 
         if len(self.batch_shape) != 1:
             raise ValueError(

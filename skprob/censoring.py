@@ -7,13 +7,14 @@ not happened when observation stopped), values below a detection limit
 A row with ``lower == upper`` is an exact observation.
 
 Such a target is a numpy structured array with the float fields ``lower`` and
-``upper``, made by :func:`interval_censored`, :func:`right_censored` or
-:func:`left_censored`; scikit-survival's arrays (a boolean event field and a
-float time field, as ``sksurv.util.Surv.from_arrays`` makes them) are read as
-right-censored times. Being a plain array of rows, it goes through
-``train_test_split``, ``cross_val_score``, ``GridSearchCV`` and pipelines like any
-``y``; every continuous skprob regressor whose distribution has a cdf accepts it
-in ``fit``, ``score`` and ``log_likelihood``.
+``upper``, made by :func:`interval_censored`, :func:`right_censored`,
+:func:`left_censored` or :func:`rounded` (values recorded on a grid);
+scikit-survival's arrays (a boolean event field and a float time field, as
+``sksurv.util.Surv.from_arrays`` makes them) are read as right-censored times.
+Being a plain array of rows, it goes through ``train_test_split``,
+``cross_val_score``, ``GridSearchCV`` and pipelines like any ``y``; every
+continuous skprob regressor whose distribution has a cdf accepts it in ``fit``,
+``score`` and ``log_likelihood``, and discrete ones accept :func:`rounded` counts.
 
 Examples
 --------
@@ -33,6 +34,7 @@ __all__ = [
     "is_censored",
     "left_censored",
     "right_censored",
+    "rounded",
 ]
 
 #: The dtype of skprob's censored targets.
@@ -126,6 +128,57 @@ def left_censored(value, observed, lower=-np.inf):
     value = np.asarray(value, dtype=np.float64).reshape(-1)
     observed = _as_events(observed, len(value), name="observed")
     return interval_censored(np.where(observed, value, lower), value)
+
+
+def rounded(y, resolution=None):
+    """Values recorded on a grid, as the intervals they stand for: ``(v - r/2, v + r/2]``.
+
+    A score of 6, a price in whole euros or an age in years is a rounded
+    continuous quantity. Fitted as an exact value, a continuous density can put
+    a spike on each grid point; fitted as its rounding interval, each row
+    contributes ``log P(v - r/2 < Y <= v + r/2)``, the probability of the
+    recorded value, which is at most 0 and comparable with a discrete model's
+    log-loss.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Recorded values.
+    resolution : float or None, default=None
+        Spacing ``r`` of the grid; ``None`` takes the smallest gap between the
+        distinct values of ``y``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), dtype :data:`CENSORED_DTYPE`
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not finite, ``resolution`` is not positive, or ``y`` has a
+        single distinct value and no ``resolution``.
+
+    Examples
+    --------
+    >>> from skprob.censoring import rounded
+    >>> y = rounded([5.0, 6.0, 6.0, 8.0])
+    >>> y["lower"], y["upper"]
+    (array([4.5, 5.5, 5.5, 7.5]), array([5.5, 6.5, 6.5, 8.5]))
+    """
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinite values; expected recorded values.")
+    if resolution is None:
+        values = np.unique(y)
+        if len(values) < 2:
+            raise ValueError(
+                "y has a single distinct value, so its grid is unknown; pass resolution=."
+            )
+        resolution = float(np.min(np.diff(values)))
+    resolution = float(resolution)
+    if not resolution > 0 or not np.isfinite(resolution):
+        raise ValueError(f"resolution must be a positive number; got {resolution!r}.")
+    return interval_censored(y - resolution / 2, y + resolution / 2)
 
 
 def is_censored(y):

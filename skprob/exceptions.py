@@ -20,6 +20,7 @@ TargetSupportError
 from sklearn.exceptions import NotFittedError
 
 __all__ = [
+    "DiscreteTargetWarning",
     "DivergenceError",
     "NotFittedError",
     "SkprobError",
@@ -62,5 +63,21 @@ class DivergenceError(SkprobError, ValueError):
     --------
     >>> from skprob.exceptions import DivergenceError
     >>> issubclass(DivergenceError, ValueError)
+    True
+    """
+
+
+class DiscreteTargetWarning(UserWarning):
+    """A continuous family is fitted on a target that takes few distinct values.
+
+    A density can put narrow spikes on repeated values and report a
+    log-likelihood that no model of the real data could reach; the message
+    names the remedies (a discrete family, or the rounding fitted exactly
+    with :func:`skprob.censoring.rounded`).
+
+    Examples
+    --------
+    >>> from skprob.exceptions import DiscreteTargetWarning
+    >>> issubclass(DiscreteTargetWarning, UserWarning)
     True
     """

@@ -36,8 +36,9 @@ from sklearn.base import BaseEstimator
 
 from ..censoring import is_censored
 from ..distributions import Distribution
-from ._censored import censored_log_likelihood, censored_rows
+from ._censored import censored_log_likelihood, censored_rows, single_counts
 from ._constant_fit import minimise_constant_nll
+from ._discreteness import warn_if_few_values
 from ._links import Link
 from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
 from ._scaling import TargetScaling
@@ -249,6 +250,8 @@ class Family(BaseEstimator):
             Scaled 2-D target, or codes for labels.
         """
         self.censored_ = is_censored(y)
+        if self.censored_ and self.support.discrete:
+            y, self.censored_ = single_counts(y, self.support, self.name), False
         y = np.asarray(y)
         if y.ndim == 2 and not self.multi_output and y.shape[1] != 1:
             raise ValueError(
@@ -265,6 +268,8 @@ class Family(BaseEstimator):
             for attribute, value in self.support.learn(y, self).items():
                 setattr(self, attribute, value)
             checked = self._as_2d(self.support.check(y, self))
+            if not (self.support.discrete or self.support.labels or self.support.joint):
+                warn_if_few_values(checked, self.name)
         self.n_outputs_ = 1 if self.is_classifier else checked.shape[1]
         if self.is_classifier:
             loc, scale = np.zeros(1), np.ones(1)
@@ -303,6 +308,8 @@ class Family(BaseEstimator):
         >>> family.transform_target(np.array([1.0, 3.0])).ravel()
         array([-1.,  1.])
         """
+        if is_censored(y) and self.support.discrete:
+            y = single_counts(y, self.support, self.name)
         if is_censored(y):
             if not getattr(self, "censored_", False):
                 raise ValueError(

@@ -16,7 +16,7 @@ from ..censoring import as_bounds
 from ..exceptions import TargetSupportError
 from ._cdf import log_interval_probability
 
-__all__ = ["censored_log_likelihood", "censored_rows", "has_cdf"]
+__all__ = ["censored_log_likelihood", "censored_rows", "has_cdf", "single_counts"]
 
 
 def has_cdf(distribution_class):
@@ -73,9 +73,40 @@ def censored_rows(y, support, name, distribution_class):
         raise TargetSupportError(
             f"The {name!r} family needs every censored interval to reach into "
             f"{support.description}; {int(outside.sum())} row(s) do not, e.g. row {i}: "
-            f"({lower[i]!r}, {upper[i]!r}]."
+            f"({float(lower[i])!r}, {float(upper[i])!r}]."
         )
     return np.column_stack([lower, upper, point])
+
+
+def single_counts(y, support, name):
+    """The count each row's interval holds, for a discrete family given a censored target.
+
+    A count recorded as ``(k - 1/2, k + 1/2]`` (:func:`skprob.censoring.rounded`) is the
+    count ``k``, and its interval probability is the probability of ``k``: so that
+    discrete and continuous families can be compared on one rounded target, a
+    discrete family reads each interval as the one integer it holds.
+
+    Raises
+    ------
+    TargetSupportError
+        If an interval holds no integer or several.
+    """
+    lower, upper = as_bounds(y)
+    exact = lower == upper
+    count = np.where(exact, lower, np.floor(upper))
+    holds_one = exact | (np.floor(upper) - np.floor(lower) == 1)
+    if not holds_one.all():
+        i = int(np.flatnonzero(~holds_one)[0])
+        raise TargetSupportError(
+            f"The {name!r} family is discrete: it takes a censored target only as intervals "
+            f"that each hold one count (as skprob.censoring.rounded makes them); "
+            f"{int((~holds_one).sum())} row(s) do not, e.g. row {i}: "
+            f"({float(lower[i])!r}, {float(upper[i])!r}]."
+        )
+    bad = support.outside(count)
+    if bad.any():
+        raise support.error(count, bad, _Named(name))
+    return count
 
 
 def _inside_point(lower, upper):

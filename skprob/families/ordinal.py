@@ -63,7 +63,7 @@ class OrdinalDistribution(CategoricalDistribution):
     ...                            classes=["low", "mid", "high"])
     >>> dist.probs().round(3)
     array([[0.269, 0.462, 0.269],
-           [0.018, 0.1  , 0.881]])
+           [0.018, 0.101, 0.881]])
     >>> dist.mode(), dist.median()
     (array(['mid', 'high'], dtype='<U4'), array(['mid', 'high'], dtype='<U4'))
     """

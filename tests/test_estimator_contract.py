@@ -272,15 +272,19 @@ SCIPY_LOGPDF = {
     "categorical": lambda p, y, classes: stats.multinomial.logpmf(
         _onehot(classes, y), 1, np.exp(p["log_probs"])
     ),
+    # Observed rates count / exposure: the Poisson log-pmf continued to real y.
+    "poisson_rate": lambda p, y, classes: (
+        special.xlogy(y, p["rate"]) - p["rate"] - special.gammaln(np.asarray(y) + 1.0)
+    ),
 }
 
 
 def scipy_log_density(family, dist, y, classes):
+    if family.name in SCIPY_LOGPDF:
+        return SCIPY_LOGPDF[family.name](dist.params, y, classes)
     if isinstance(dist, ScipyDistribution):
         frozen = dist._scipy()
         return frozen.logpmf(y) if dist.discrete else frozen.logpdf(y)
-    if family.name in SCIPY_LOGPDF:
-        return SCIPY_LOGPDF[family.name](dist.params, y, classes)
     return None
 
 

@@ -90,6 +90,10 @@ SIGNED_MULTIOUTPUT = {
     "check_regressor_multioutput": "the check fits on negative targets, outside y > 0"
 }
 
+# sklearn has no tag for compositions: its targets are never rows that sum to one.
+NOT_A_COMPOSITION = "sklearn fits on y that are not compositions (positive rows summing to one)"
+COMPOSITIONS_ONLY = dict.fromkeys(PROPORTIONS_ONLY, NOT_A_COMPOSITION)
+
 # Supports that sklearn's generated data cannot reach, keyed by the support's class: a
 # new family declares its support and gets its checks' expectations from it.
 DOMAIN_FAILURES = {
@@ -97,6 +101,8 @@ DOMAIN_FAILURES = {
     "Orderings": RANKINGS_ONLY,
     "UnitInterval": PROPORTIONS_ONLY,
     "PositiveReals": SIGNED_MULTIOUTPUT,
+    "NonNegativeReals": SIGNED_MULTIOUTPUT,
+    "Simplex": COMPOSITIONS_ONLY,
 }
 
 

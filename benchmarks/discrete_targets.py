@@ -12,8 +12,12 @@ defaults, seeded with the split number:
 * ``mixture`` / ``normal``: ``MixtureDensityRegressor()`` / ``HeteroscedasticRegressor()``
   on the scores as exact values (the warning about few distinct values is recorded);
 * ``mixture, rounded`` / ``normal, rounded``: the same on ``rounded(y)``;
-* ``categorical``: ``CategoricalMLPClassifier()`` (log-loss of the score as a class);
-* ``poisson``: ``PoissonMLPRegressor()``.
+* ``categorical`` / ``ordinal``: ``CategoricalMLPClassifier()`` /
+  ``OrdinalMLPClassifier()`` (log-loss of the score as a class; ordered for the latter);
+* ``poisson``: ``PoissonMLPRegressor()``;
+* ``auto``: ``DistributionRegressor(distribution="auto")`` on the exact scores (it compares
+  continuous families by the probability of the unit cell around each integer); scored on
+  ``rounded(y)`` when it chose a continuous family. The family it chose is recorded.
 
 Run::
 
@@ -33,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-METHODS = ("mixture", "mixture, rounded", "normal", "normal, rounded", "categorical", "poisson")
+METHODS = ("mixture", "mixture, rounded", "normal", "normal, rounded", "categorical",
+           "ordinal", "poisson", "auto")
 #: Published test NLL on Wine (Gaussian models on the scores as exact values).
 PUBLISHED = {"PBP": 0.97, "MC dropout": 0.93, "Deep ensembles": 0.94}
 
@@ -49,16 +54,20 @@ def load(data_dir):
 def make_model(method, seed, smoke):
     from skprob import (
         CategoricalMLPClassifier,
+        DistributionRegressor,
         HeteroscedasticRegressor,
         MixtureDensityRegressor,
+        OrdinalMLPClassifier,
         PoissonMLPRegressor,
     )
 
     options = {"random_state": seed, **({"max_iter": 5} if smoke else {})}
     family = method.split(",")[0]
+    if family == "auto":
+        return DistributionRegressor(distribution="auto", **options)
     return {"mixture": MixtureDensityRegressor, "normal": HeteroscedasticRegressor,
-            "categorical": CategoricalMLPClassifier, "poisson": PoissonMLPRegressor,
-            }[family](**options)
+            "categorical": CategoricalMLPClassifier, "ordinal": OrdinalMLPClassifier,
+            "poisson": PoissonMLPRegressor}[family](**options)
 
 
 def run_one(X, y, folder, split, method, smoke):
@@ -68,16 +77,19 @@ def run_one(X, y, folder, split, method, smoke):
     train = np.loadtxt(folder / f"index_train_{split}.txt", dtype=int)
     test = np.loadtxt(folder / f"index_test_{split}.txt", dtype=int)
     y_fit = rounded(y, 1.0) if method.endswith("rounded") else y
-    if method == "categorical":
+    if method in ("categorical", "ordinal"):
         y_fit = y.astype(int)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = make_model(method, split, smoke).fit(X[train], y_fit[train])
     warned = any(issubclass(w.category, DiscreteTargetWarning) for w in caught)
+    chosen = getattr(model, "distribution_", None)
+    if chosen is not None and not model.predict_dist(X[test][:1]).discrete:
+        y_fit = rounded(y, 1.0)  # the probability of the recorded score, as compared
     nll = -model.score(X[test], y_fit[test])
     return {"split": split, "method": method, "nll": float(nll), "warned": warned,
-            "seconds": time.perf_counter() - start}
+            "chosen": chosen, "seconds": time.perf_counter() - start}
 
 
 def main(argv=None):
@@ -120,7 +132,11 @@ def report(records, args):
         rows = [r for r in records if r["method"] == method]
         nll = np.array([r["nll"] for r in rows])
         target = ("rounded scores" if method.endswith("rounded") else
-                  "classes" if method == "categorical" else "exact scores")
+                  "classes" if method in ("categorical", "ordinal") else "exact scores")
+        if method == "auto":
+            chosen = sorted({str(r["chosen"]) for r in rows})
+            target += " (chose " + ", ".join(
+                f"{c} {sum(str(r['chosen']) == c for r in rows)}x" for c in chosen) + ")"
         lines.append(
             f"| {method.split(',')[0]} | {target} | {nll.mean():.3f} ± "
             f"{nll.std() / np.sqrt(len(nll)):.3f} | {sum(r['warned'] for r in rows)} of "

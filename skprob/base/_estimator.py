@@ -223,7 +223,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         return self.warm_start and hasattr(self, "module_")
 
     def _validate_fit_data(self, X, y):
-        support = self._make_family().support
+        family = self._make_family()
+        support = family.support
         if is_censored(y):
             # A censored target is a structured array of bounds, checked by the family;
             # X is validated alone and must have one row per target row.
@@ -238,7 +239,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             y,
             reset=not self._continues(),
             dtype=(np.float64, np.float32),
-            multi_output=not support.labels,
+            # A single-output family takes a column y with scikit-learn's warning.
+            multi_output=family.multi_output and not support.labels,
             y_numeric=not support.labels,
         )
 

@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from ._docs import fill_doc
 from .base import MLPDistributionRegressor
-from .families import Family, available_families, get_family
+from .families import Family, available_families, get_family, resolve_family_name
 
 __all__ = ["DistributionRegressor"]
 
@@ -54,7 +54,12 @@ class DistributionRegressor(MLPDistributionRegressor):
     distribution: object = "normal"
 
     def _make_family(self):
-        family = get_family(self.distribution)
+        distribution = self.distribution
+        if isinstance(distribution, str):  # aliases, and "did you mean" among regression families
+            distribution = resolve_family_name(
+                distribution, accept=lambda cls: not cls.support.labels, what="distribution"
+            )
+        family = get_family(distribution)
         if family.is_classifier:
             raise ValueError(
                 f"distribution={family.name!r} models class labels; DistributionRegressor takes "

@@ -18,9 +18,10 @@ Examples
 True
 """
 
-from . import families, metrics, persistence
+from . import compose, families, metrics, persistence
 from ._version import __version__
 from .base import all_estimators
+from .compose import cross_val_predict_dist, predict_dist
 from .distributions import Distribution
 from .ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor, EnsembleDistribution
 from .families import available_families, get_family
@@ -62,10 +63,13 @@ __all__ = [
     "__version__",
     "all_estimators",
     "available_families",
+    "compose",
+    "cross_val_predict_dist",
     "families",
     "get_family",
     "metrics",
     "persistence",
+    "predict_dist",
 ]
 
 def _registered_beyond(names):

@@ -37,6 +37,7 @@ from .._runtime import (
     training_threads,
     validation_split,
 )
+from .._sparse import StandardizedRows, is_sparse
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
@@ -184,6 +185,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         tags.target_tags.multi_output = not support.labels
         tags.target_tags.single_output = not support.joint
         tags.target_tags.positive_only = support.positive_only
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting ----------------------------------------------------------------
@@ -193,8 +195,10 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Inputs. A sparse (CSR or CSC) X is densified one batch of rows at a
+            time, never whole (except for a full batch: ``batch_size="full"`` or
+            ``solver="lbfgs"``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, inside the family's support.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -226,6 +230,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             X,
             y,
             reset=not self._continues(),
+            accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
             multi_output=not support.labels,
             y_numeric=not support.labels,
@@ -234,6 +239,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
     def _fit(self, X, y, sample_weight):
         output_names = list(map(str, y.columns)) if isinstance(y, pd.DataFrame) else None
         X, y = self._validate_fit_data(X, y)
+        if is_sparse(X) and X.format != "csr":
+            X = X.tocsr()  # batches take rows: a copy of the stored entries, never dense
         weights = self._fit_weights(sample_weight, X)
         self._check_target(y, weights)
         family, Y = self._fit_target(y, weights)
@@ -307,16 +314,25 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
     def _training_tensors(self, X, Y, weights, family, x_mean, x_scale, device, seed):
         """Training and validation tensors on ``device``: the one float32 copy of X."""
-        train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
+        n_samples = X.shape[0]
+        train_idx, val_idx = self._split(n_samples, Y if family.is_classifier else None, seed)
         if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
-            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
+            train_idx, val_idx = np.arange(n_samples), None  # nothing to monitor: training NLL
+        # Sparse rows are densified batch by batch, unless the one batch is every row.
+        config = self._training_config(len(train_idx))
+        per_batch = is_sparse(X) and config.solver != "lbfgs" and config.batch_size < len(train_idx)
 
         def tensor(array, dtype):
             return torch.as_tensor(array, dtype=dtype, device=device)
 
+        def inputs(idx):
+            if per_batch:
+                return StandardizedRows(X, idx, x_mean, x_scale, device)
+            return tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32)
+
         def subset(idx):
             return (
-                tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32),
+                inputs(idx),
                 tensor(Y[idx], family.target_dtype),
                 None if weights is None else tensor(weights[idx], torch.float32),
             )
@@ -384,7 +400,9 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             and np.isfinite(X).all()
         ):
             return X
-        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return validate_data(
+            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
+        )
 
     def _raw_params(self, X):
         """Linked parameters (scaled units) for every row, as float64 arrays."""
@@ -395,7 +413,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
 
         Returns
         -------

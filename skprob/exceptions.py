@@ -21,6 +21,7 @@ from sklearn.exceptions import NotFittedError
 
 __all__ = [
     "DivergenceError",
+    "DivergenceWarning",
     "NotFittedError",
     "SkprobError",
     "TargetSupportError",
@@ -62,5 +63,23 @@ class DivergenceError(SkprobError, ValueError):
     --------
     >>> from skprob.exceptions import DivergenceError
     >>> issubclass(DivergenceError, ValueError)
+    True
+    """
+
+
+class DivergenceWarning(UserWarning):
+    """Training ended with a finite training NLL far above where it started.
+
+    A learning rate too large for the data can drive the loss up to huge but
+    finite values: the fit completes, and its predictions are worse than a
+    constant model's. skprob warns instead of raising, because the stopping
+    rule is a heuristic and the fitted model can still be inspected (its
+    ``loss_curve_``); a loss that becomes non-finite raises
+    :class:`DivergenceError`.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import DivergenceWarning
+    >>> issubclass(DivergenceWarning, UserWarning)
     True
     """

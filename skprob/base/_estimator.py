@@ -38,6 +38,7 @@ from .._runtime import (
     validation_split,
 )
 from .._sparse import StandardizedRows, is_sparse
+from .._training_report import TrainingProbe, report_training
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
@@ -255,6 +256,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         with torch.random.fork_rng(devices=rng_devices), training_threads(self._network_size(X)):
             torch.manual_seed(seed)
             module, previous = self._start_network(family, X.shape[1], device)
+            probe = TrainingProbe(train_data)
+            start_loss = probe.loss(module, family.nll)
             result = train(
                 module,
                 family.nll,
@@ -264,6 +267,11 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
                 generator=generator,
                 result=previous,
             )
+            end_loss = probe.loss(module, family.nll)
+        report_training(
+            self, result, start_loss, end_loss, max_iter=int(self.max_iter),
+            monitors_validation=validation_data is not None,
+        )
 
         self.module_ = module
         self.family_ = family

@@ -105,6 +105,12 @@ class StandardizedRows:
         Input standardisation.
     device : torch.device
 
+    Attributes
+    ----------
+    row_chunk : int
+        Rows per densified chunk (about 32 MB of float64): the most rows any one
+        request densifies at a time, and what evaluation loops should ask for.
+
     Examples
     --------
     >>> import numpy as np
@@ -114,8 +120,8 @@ class StandardizedRows:
     >>> rows = StandardizedRows(X, np.array([0, 1]), np.zeros(2), np.full(2, 2.0), "cpu")
     >>> rows.index_select(0, torch.tensor([1]))
     tensor([[2., 0.]])
-    >>> len(rows), rows[0:1].shape
-    (2, torch.Size([1, 2]))
+    >>> len(rows), rows[0:1].shape, len(rows.subset([1]))
+    (2, torch.Size([1, 2]), 1)
     """
 
     def __init__(self, X, rows, mean, scale, device):
@@ -125,17 +131,22 @@ class StandardizedRows:
         self.scale = np.asarray(scale, dtype=np.float64)
         self.device = torch.device(device)
         self.shape = (len(self.rows), X.shape[1])
-        self._chunk = chunk_rows(X.shape[1], len(self.rows) or 1)
+        self.row_chunk = chunk_rows(X.shape[1], len(self.rows) or 1)
 
     def __len__(self):
         return len(self.rows)
 
     def _dense(self, rows):
         out = np.empty((len(rows), self.shape[1]), dtype=np.float32)
-        for start in range(0, len(rows), self._chunk):
-            block = rows[start : start + self._chunk]
+        for start in range(0, len(rows), self.row_chunk):
+            block = rows[start : start + self.row_chunk]
             out[start : start + len(block)] = (self.X[block].toarray() - self.mean) / self.scale
         return torch.from_numpy(out).to(self.device)
+
+    def subset(self, index):
+        """The rows ``index`` (positions among :attr:`rows`), still sparse until used."""
+        rows = self.rows[np.asarray(index.cpu() if torch.is_tensor(index) else index)]
+        return StandardizedRows(self.X, rows, self.mean, self.scale, self.device)
 
     def index_select(self, dim, index):
         """Dense standardised rows ``index`` (positions among :attr:`rows`) as a tensor."""

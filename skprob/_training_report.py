@@ -52,7 +52,8 @@ class TrainingProbe:
             device=Y.device,
         )
         self.data = (
-            X.index_select(0, rows),
+            # sparse inputs stay sparse: evaluation densifies them chunk by chunk
+            X.subset(rows) if hasattr(X, "subset") else X.index_select(0, rows),
             Y.index_select(0, rows),
             None if W is None else W.index_select(0, rows),
         )

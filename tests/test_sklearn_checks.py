@@ -12,6 +12,9 @@ STOCHASTIC_TRAINING = {
     "check_sample_weight_equivalence_on_dense_data": (
         "minibatch SGD on repeated rows is not the same trajectory as on weighted rows"
     ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "minibatch SGD on repeated rows is not the same trajectory as on weighted rows"
+    ),
     "check_sample_weights_invariance": (
         "zero-weight rows still change the shuffled batch order and the validation split"
     ),

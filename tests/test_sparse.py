@@ -63,11 +63,23 @@ def test_rows_are_densified_one_chunk_at_a_time(monkeypatch):
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(sp.csr_matrix, "toarray", recording_toarray)
-    model = HeteroscedasticRegressor(max_iter=2, batch_size=200, random_state=0)
+    tensors = []
+    original_dense = skprob._sparse.StandardizedRows._dense
+
+    def recording_dense(self, rows):
+        tensors.append(len(rows))
+        return original_dense(self, rows)
+
+    monkeypatch.setattr(skprob._sparse.StandardizedRows, "_dense", recording_dense)
+    model = HeteroscedasticRegressor(
+        max_iter=2, batch_size=200, validation_fraction=0.5, random_state=0
+    )
     model.fit(sp.csr_matrix(X), y)
     n_fit = len(densified)
     model.predict_dist(sp.csr_matrix(X))
-    assert n_fit >= 2 * 4000 // 200  # every training batch, each epoch
+    assert n_fit >= 2 * 2500 // 200  # every training batch, each epoch
+    # the tensors handed to the network: batches, probe and evaluation chunks alike
+    assert max(tensors) == 1000 and 200 in tensors
     assert max(densified[:n_fit]) <= 1000, max(densified[:n_fit])
     assert 200 in densified[:n_fit]
     # prediction: five chunks of 1000 rows, never the 5000 rows at once

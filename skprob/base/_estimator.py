@@ -41,6 +41,7 @@ from .._sparse import StandardizedRows, is_sparse
 from .._training_report import TrainingProbe, report_training
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
+from ._incremental import IncrementalFitMixin
 from ._mixins import LikelihoodScoreMixin
 
 __all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
@@ -85,7 +86,9 @@ class _DeclaredHyperparameters:
         _declare_hyperparameters(cls)
 
 
-class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyperparameters):
+class MLPDistributionEstimator(
+    IncrementalFitMixin, LikelihoodScoreMixin, BaseEstimator, _DeclaredHyperparameters
+):
     """Base class: an MLP that predicts the parameters of a distribution family.
 
     Not used directly; see the concrete estimators. A subclass names the family
@@ -286,6 +289,9 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             min(result.validation_loss) if result.validation_loss else None
         )
         self.n_iter_ = result.n_iter
+        # A fit starts afresh: a later partial_fit builds a new optimiser.
+        self.__dict__.pop("_optimizer_state", None)
+        self.__dict__.pop("_batch_rng_state", None)
         if family.is_classifier:
             self.classes_ = family.classes_
         return self

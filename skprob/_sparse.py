@@ -54,7 +54,8 @@ def sparse_column_mean_std(X):
     Column ``j`` holds its stored values and ``n - nnz_j`` zeros, so its sum of
     squared deviations is ``sum((x - mean_j)**2)`` over the stored values plus
     ``(n - nnz_j) * mean_j**2``: no dense copy, no cancellation of ``E[x^2] -
-    mean^2``. Memory is a few arrays of the size of the stored entries.
+    mean^2``. The stored entries are read in chunks of :data:`SPARSE_CHUNK_ELEMENTS`,
+    so the memory added is a few arrays of that size, whatever ``X.nnz``.
 
     Parameters
     ----------
@@ -77,15 +78,26 @@ def sparse_column_mean_std(X):
         X = X.copy()
         X.sum_duplicates()
     n, p = X.shape
-    if X.format == "csr":
-        columns = X.indices
-    else:
-        columns = np.repeat(np.arange(p), np.diff(X.indptr))
-    data = np.asarray(X.data, dtype=np.float64)
-    mean = np.bincount(columns, weights=data, minlength=p) / n
-    deviation = data - mean[columns]
-    sum_sq = np.bincount(columns, weights=deviation * deviation, minlength=p)
-    sum_sq += (n - np.bincount(columns, minlength=p)) * mean**2
+
+    def entries():  # (column, value) of the stored entries, one chunk at a time
+        for start in range(0, X.nnz, SPARSE_CHUNK_ELEMENTS):
+            stop = min(start + SPARSE_CHUNK_ELEMENTS, X.nnz)
+            if X.format == "csr":
+                columns = X.indices[start:stop]
+            else:
+                columns = np.searchsorted(X.indptr, np.arange(start, stop), side="right") - 1
+            yield columns, np.asarray(X.data[start:stop], dtype=np.float64)
+
+    total = np.zeros(p)
+    count = np.zeros(p)
+    for columns, values in entries():
+        total += np.bincount(columns, weights=values, minlength=p)
+        count += np.bincount(columns, minlength=p)
+    mean = total / n
+    sum_sq = (n - count) * mean**2
+    for columns, values in entries():
+        deviation = values - mean[columns]
+        sum_sq += np.bincount(columns, weights=deviation * deviation, minlength=p)
     return mean, np.sqrt(sum_sq / n)
 
 

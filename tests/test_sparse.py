@@ -112,3 +112,16 @@ def test_sparse_classifier_and_full_batch():
     np.testing.assert_allclose(
         sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=0, atol=1e-6
     )
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_statistics_read_the_stored_entries_in_chunks(fmt, monkeypatch):
+    import skprob._sparse
+
+    X, _ = sparse_data(n=300, p=7)
+    expected = sparse_column_mean_std(sp.csr_matrix(X))
+    monkeypatch.setattr(skprob._sparse, "SPARSE_CHUNK_ELEMENTS", 13)  # chunks split rows
+    mean, std = sparse_column_mean_std(sp.csr_matrix(X).asformat(fmt))
+    np.testing.assert_allclose(mean, expected[0], rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(std, expected[1], rtol=1e-13)
+    np.testing.assert_allclose(std, X.std(axis=0), rtol=1e-12)

@@ -46,6 +46,9 @@ RANKINGS_ONLY = {
         "check_dict_unchanged",
         "check_dont_overwrite_parameters",
         "check_dtype_object",
+        "check_estimator_sparse_array",
+        "check_estimator_sparse_matrix",
+        "check_estimator_sparse_tag",
         "check_estimators_dtypes",
         "check_estimators_fit_returns_self",
         "check_estimators_nan_inf",
@@ -86,6 +89,7 @@ PROPORTIONS_ONLY = {
         "check_supervised_y_2d",
         "check_regressors_int",
         "check_non_transformer_estimators_n_iter",
+        "check_estimators_partial_fit_n_features",
     ]
 }
 # This check ignores the positive_only tag and fits on make_regression's signed targets.

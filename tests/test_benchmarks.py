@@ -90,3 +90,12 @@ def test_speed_smoke():
     assert list(result["grid"]) == [
         "n_jobs=1", "n_jobs=2, workers starting", "n_jobs=2, workers running"]
     assert all(math.isfinite(v) and v > 0 for v in result["grid"].values())
+
+
+def test_sparse_memory_smoke():
+    result = load_script("sparse_memory").main(["--smoke"])
+    assert (result["rows"], result["features"], result["nnz"]) == (5000, 1000, 50_000)
+    assert result["dense_mb"] == pytest.approx(5000 * 1000 * 8 / 2**20)
+    assert result["epochs"] == 1
+    assert math.isfinite(result["score_100k"])
+    assert result["peak_mb"] >= result["before_mb"] > 0

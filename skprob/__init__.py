@@ -18,9 +18,10 @@ Examples
 True
 """
 
-from . import censoring, families, metrics, persistence, survival
+from . import censoring, compose, families, metrics, persistence, survival
 from ._version import __version__
 from .base import all_estimators
+from .compose import cross_val_predict_dist, predict_dist
 from .distributions import Distribution
 from .ensemble import DeepEnsembleClassifier, DeepEnsembleRegressor, EnsembleDistribution
 from .families import available_families, get_family
@@ -66,11 +67,14 @@ __all__ = [
     "all_estimators",
     "available_families",
     "censoring",
+    "compose",
+    "cross_val_predict_dist",
     "families",
     "get_family",
     "metrics",
     "persistence",
     "survival",
+    "predict_dist",
 ]
 
 def _registered_beyond(names):

@@ -4,6 +4,8 @@ Everything else imports from here, so that a change in scikit-learn is mended
 in one file.
 """
 
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils import _safe_indexing as safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -12,10 +14,12 @@ from sklearn.utils.validation import (
 )
 
 __all__ = [
+    "BaseSearchCV",
     "Interval",
     "StrOptions",
     "check_is_fitted",
     "check_sample_weight",
+    "safe_indexing",
     "validate_data",
 ]
 

@@ -383,6 +383,9 @@ class EnsembleDistribution(Distribution):
         return 0.5 * (a + b)
 
     # -- densities and sampling ----------------------------------------------
+    def _refuse_outside_support(self, y):
+        self._members[0]._refuse_outside_support(y)
+
     def _logdensity(self, y):
         stacked = np.stack([member._logdensity(y) for member in self._members])
         return special.logsumexp(stacked, axis=0) - math.log(self.n_members)
@@ -404,6 +407,7 @@ class EnsembleDistribution(Distribution):
         ndarray of shape (n_rows,)
         """
         y = self._check_y(y)
+        self._refuse_outside_support(y)
         per_member = np.stack([
             member._logdensity(y).reshape(len(self), -1).sum(axis=1) for member in self._members
         ])

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
+from ._sparse import chunk_rows, is_sparse, sparse_column_mean_std
+
 __all__ = [
     "PREDICT_CHUNK",
     "SMALL_NETWORK",
@@ -113,6 +115,8 @@ def column_mean_std(X):
     >>> column_mean_std(np.array([[1.0, 2.0], [3.0, 2.0]]))
     (array([2., 2.]), array([1., 0.]))
     """
+    if is_sparse(X):
+        return sparse_column_mean_std(X)
     n = len(X)
     mean = np.zeros(X.shape[1])
     for start in range(0, n, PREDICT_CHUNK):
@@ -134,6 +138,8 @@ def c_order_rows(X, start, stop=None):
     True
     """
     stop = start + PREDICT_CHUNK if stop is None else stop
+    if is_sparse(X):  # densified here, one chunk of rows at a time
+        return X[start:stop].toarray().astype(np.float64, copy=False)
     return np.ascontiguousarray(X[start:stop], dtype=np.float64)
 
 
@@ -148,9 +154,11 @@ def standardized_rows(X, rows, mean, scale):
     array([[1.]], dtype=float32)
     """
     out = np.empty((len(rows), X.shape[1]), dtype=np.float32)
-    for start in range(0, len(rows), PREDICT_CHUNK):
-        block = rows[start : start + PREDICT_CHUNK]
-        out[start : start + len(block)] = (X[block] - mean) / scale
+    chunk = chunk_rows(X.shape[1], PREDICT_CHUNK) if is_sparse(X) else PREDICT_CHUNK
+    for start in range(0, len(rows), chunk):
+        block = rows[start : start + chunk]
+        values = X[block].toarray() if is_sparse(X) else X[block]
+        out[start : start + len(block)] = (values - mean) / scale
     return out
 
 
@@ -240,9 +248,10 @@ def predict_params(module, link, X, x_mean, x_scale):
     # rows are batched, and the parameters are as exact as the weights allow.
     dtype = torch.float32 if device.type == "mps" else torch.float64
     chunks = []
+    chunk = chunk_rows(X.shape[1], PREDICT_CHUNK) if is_sparse(X) else PREDICT_CHUNK
     with torch.inference_mode():
-        for start in range(0, len(X), PREDICT_CHUNK):
-            block = (c_order_rows(X, start) - x_mean) / x_scale
+        for start in range(0, X.shape[0], chunk):
+            block = (c_order_rows(X, start, start + chunk) - x_mean) / x_scale
             raw = module(torch.as_tensor(block, dtype=dtype, device=device))
             params = link(raw if raw.dtype == torch.float64 else raw.double())
             chunks.append({k: v.to("cpu", torch.float64).numpy() for k, v in params.items()})
@@ -250,9 +259,9 @@ def predict_params(module, link, X, x_mean, x_scale):
         k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]
     }
     if not all(np.isfinite(value).all() for value in params.values()):
-        finite = np.ones(len(X), dtype=bool)
+        finite = np.ones(X.shape[0], dtype=bool)
         for value in params.values():
-            finite &= np.isfinite(value.reshape(len(X), -1)).all(axis=1)
+            finite &= np.isfinite(value.reshape(X.shape[0], -1)).all(axis=1)
         bad = np.flatnonzero(~finite)
         raise ValueError(
             f"The network produced non-finite distribution parameters for {len(bad)} row(s) "

@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 
 from ._tails import TailsMixin
 from .censoring import is_censored
+from .exceptions import TargetSupportError
 
 __all__ = ["CenteredAtLoc", "Distribution", "ScipyDistribution"]
 
@@ -342,11 +343,42 @@ class Distribution(TailsMixin):
         Returns
         -------
         ndarray of shape (n_rows,)
+
+        Raises
+        ------
+        TargetSupportError
+            If a target lies outside the distribution's support (``logpdf``
+            gives ``-inf`` there instead).
         """
         if is_censored(y):
             return self._censored_log_likelihood(y)
-        logp = self._logdensity(self._check_y(y))
+        y = self._check_y(y)
+        self._refuse_outside_support(y)
+        logp = self._logdensity(y)
         return logp.reshape(len(self), -1).sum(axis=1)
+
+    def _refuse_outside_support(self, y):
+        """:class:`TargetSupportError` for targets outside the support, as ``fit`` refuses them.
+
+        Scores (``log_likelihood``, an estimator's ``score`` and ``nll``, the
+        metrics) refuse such targets: their likelihood is 0 under every model
+        of the family, so a score of ``-inf`` would say nothing about the model.
+        :meth:`logpdf` and :meth:`logpmf` keep scipy's convention of ``-inf``
+        there. Missing values are left to the scores' own checks.
+        """
+        support = self.support
+        if support is None or support.labels or support.joint:
+            return
+        y = np.asarray(y, dtype=np.float64)
+        bad = support.outside(y) & ~np.isnan(y)
+        if bad.any():
+            values = np.unique(y[bad])[:5].tolist()
+            raise TargetSupportError(
+                f"y has {int(bad.sum())} value(s) outside the support of "
+                f"{type(self).__name__}, {support.description}, e.g. {values}; the model gives "
+                f"them zero likelihood whatever it predicts, so they cannot be scored. "
+                f"{support.advice_for(y, bad)}".strip()
+            )
 
     def _check_y(self, y):
         y = np.asarray(y, dtype=np.float64)

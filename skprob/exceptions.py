@@ -22,6 +22,7 @@ from sklearn.exceptions import NotFittedError
 __all__ = [
     "DiscreteTargetWarning",
     "DivergenceError",
+    "DivergenceWarning",
     "NotFittedError",
     "SkprobError",
     "TargetSupportError",
@@ -79,5 +80,23 @@ class DiscreteTargetWarning(UserWarning):
     --------
     >>> from skprob.exceptions import DiscreteTargetWarning
     >>> issubclass(DiscreteTargetWarning, UserWarning)
+    True
+    """
+
+
+class DivergenceWarning(UserWarning):
+    """Training ended with a finite training NLL far above where it started.
+
+    A learning rate too large for the data can drive the loss up to huge but
+    finite values: the fit completes, and its predictions are worse than a
+    constant model's. skprob warns instead of raising, because the stopping
+    rule is a heuristic and the fitted model can still be inspected (its
+    ``loss_curve_``); a loss that becomes non-finite raises
+    :class:`DivergenceError`.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import DivergenceWarning
+    >>> issubclass(DivergenceWarning, UserWarning)
     True
     """

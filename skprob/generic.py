@@ -5,7 +5,7 @@ from typing import ClassVar
 from ._docs import fill_doc
 from ._selection import candidate_families, select_family
 from .base import MLPDistributionRegressor
-from .families import Family, available_families, get_family
+from .families import Family, available_families, get_family, resolve_family_name
 
 __all__ = ["DistributionRegressor"]
 
@@ -102,6 +102,10 @@ class DistributionRegressor(MLPDistributionRegressor):
         if self._chooses():
             # Before a fit has chosen, the normal stands in (scikit-learn's tags ask).
             distribution = getattr(self, "distribution_", "normal")
+        if isinstance(distribution, str):  # aliases, and "did you mean" among regression families
+            distribution = resolve_family_name(
+                distribution, accept=lambda cls: not cls.support.labels, what="distribution"
+            )
         family = get_family(distribution)
         if family.is_classifier:
             raise ValueError(

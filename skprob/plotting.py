@@ -302,19 +302,25 @@ def plot_pit_histogram(y, dist, bins=10, *, random_state=None, ax=None):
     """
     values = np.ravel(pit(y, dist, random_state=random_state))
     ax = _axes(ax)
-    ax.hist(values, bins=np.linspace(0.0, 1.0, int(bins) + 1), density=True,
-            color=_MODEL_COLOR, alpha=0.7, edgecolor="white", label="PIT values")
+    heights, _, _ = ax.hist(values, bins=np.linspace(0.0, 1.0, int(bins) + 1), density=True,
+                            color=_MODEL_COLOR, alpha=0.7, edgecolor="white", label="PIT values")
     ax.axhline(1.0, color="black", linestyle="--", linewidth=1.5, label="uniform (calibrated)")
     ax.set_xlim(0.0, 1.0)
+    # Head room above the tallest bar holds the legend, so that it covers no bar.
+    top = max(float(np.max(heights, initial=0.0)), 1.0)
+    ax.set_ylim(0.0, 1.4 * top)
     ax.set_xlabel("PIT value (predicted cdf at the observation)")
     ax.set_ylabel("density")
     ax.set_title("PIT histogram")
-    ax.legend(loc="lower center")
+    ax.legend(loc="upper center", ncol=2, frameon=False)
     return ax
 
 
 def plot_reliability_diagram(y, proba, n_bins=10, *, classes=None, ax=None):
     """Accuracy of the most probable class against its predicted probability.
+
+    Each bar is a bin of the top probability; the number at its foot is how
+    many rows the bin holds.
 
     Parameters
     ----------
@@ -357,6 +363,14 @@ def plot_reliability_diagram(y, proba, n_bins=10, *, classes=None, ax=None):
     filled = weight > 0
     ax.plot(mean_conf[filled], accuracy[filled], marker="o", color=_OBSERVED_COLOR,
             clip_on=False, label="accuracy at mean confidence")
+    # How many rows each bin holds: an accuracy from 3 rows says little.
+    for left, w, count in zip(edges[:-1], width, weight, strict=True):
+        if count > 0:
+            ax.annotate(f"{count:.0f}", (left + w / 2, 0.0), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                        rotation=90 if len(width) > 12 else 0)
+    ax.text(0.98, 0.02, "numbers: rows per bin", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=7, color="dimgray")
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("predicted probability of the most probable class")

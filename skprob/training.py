@@ -108,8 +108,10 @@ def evaluate(module, loss_fn, X, Y, W):
     was_training = module.training
     module.eval()
     total = torch.zeros((), dtype=torch.float64, device=X.device)
-    for start in range(0, len(X), EVAL_CHUNK):
-        stop = start + EVAL_CHUNK
+    # Inputs densified on demand (sparse X) say how many rows one dense chunk may hold.
+    chunk = getattr(X, "row_chunk", EVAL_CHUNK)
+    for start in range(0, len(X), chunk):
+        stop = start + chunk
         loss = loss_fn(module(X[start:stop]), Y[start:stop]).double()
         total += loss.sum() if W is None else (loss * W[start:stop]).sum()
     module.train(was_training)

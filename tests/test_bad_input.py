@@ -337,13 +337,19 @@ def test_cuda_requested_without_gpu(cls, monkeypatch):
 
 # -- divergence ---------------------------------------------------------------------
 def poison_loss(monkeypatch, cls, is_bad):
-    """Make the family's NLL NaN on the calls (numbered from 1) for which ``is_bad`` holds."""
+    """Make the family's NLL NaN on the training calls (numbered from 1) where ``is_bad`` holds.
+
+    Training calls are those made with gradients; evaluations without them (the training
+    NLL measured before and after a fit) neither count nor change.
+    """
     family_class = type(family_of(cls))
     original = family_class.nll
     calls = itertools.count(1)
 
     def nll(self, raw, y):
         loss = original(self, raw, y)
+        if not torch.is_grad_enabled():
+            return loss
         return loss * float("nan") if is_bad(next(calls)) else loss
 
     monkeypatch.setattr(family_class, "nll", nll)

@@ -104,3 +104,12 @@ def test_survival_smoke(tmp_path):
         assert 0.5 < row["c"][0] < 1 and 0 < row["ibs"][0] < 0.25, name
     # skprob's metrics agree with lifelines' and scikit-survival's on the same predictions.
     assert max(result["largest_gap"]) < 1e-12
+
+
+def test_sparse_memory_smoke():
+    result = load_script("sparse_memory").main(["--smoke"])
+    assert (result["rows"], result["features"], result["nnz"]) == (5000, 1000, 50_000)
+    assert result["dense_mb"] == pytest.approx(5000 * 1000 * 8 / 2**20)
+    assert result["epochs"] == 1
+    assert math.isfinite(result["score_100k"])
+    assert result["peak_mb"] >= result["before_mb"] > 0

@@ -20,6 +20,7 @@ from skprob import (
     GammaMLPRegressor,
     HeteroscedasticRegressor,
     PoissonMLPRegressor,
+    VonMisesMLPRegressor,
 )
 from skprob.censoring import (
     as_bounds,
@@ -166,9 +167,13 @@ def test_target_constructors_and_scikit_survival_arrays():
 
 def test_families_without_a_cdf_and_bounds_outside_the_support_are_refused():
     X = rng0.normal(size=(20, 2))
-    y = right_censored(rng0.poisson(3.0, 20).astype(float), np.ones(20, bool))
-    with pytest.raises(TargetSupportError, match="'poisson' family does not take censored"):
-        PoissonMLPRegressor(**FAST).fit(X, y)
+    # A discrete family reads exact counts, but no interval holding several counts.
+    counts = rng0.poisson(3.0, 20).astype(float)
+    PoissonMLPRegressor(**FAST).fit(X, right_censored(counts, np.ones(20, bool)))
+    with pytest.raises(TargetSupportError, match="'poisson' family is discrete"):
+        PoissonMLPRegressor(**FAST).fit(X, right_censored(counts, np.r_[True, np.ones(19) < 0]))
+    with pytest.raises(TargetSupportError, match="'von_mises' family does not take censored"):
+        VonMisesMLPRegressor(**FAST).fit(X, interval_censored(np.zeros(20), np.ones(20)))
     bad = interval_censored(np.r_[np.ones(19), -3.0], np.r_[np.ones(19) * 2, -1.0])
     with pytest.raises(TargetSupportError, match="reach into"):
         GammaMLPRegressor(**FAST).fit(X, bad)

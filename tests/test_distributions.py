@@ -396,7 +396,7 @@ CONTAINER_CASES = {  # builder, expected to_frame columns (with OUTPUT_NAMES)
     "poisson-1d": (lambda **kw: make_poisson((N_ROWS,), **kw)[0], ["rate"]),
     "poisson-2d": (lambda **kw: make_poisson((N_ROWS, N_OUTPUTS), **kw)[0],
                    [f"rate[{o}]" for o in OUTPUT_NAMES]),
-    "bernoulli": (lambda **kw: make_bernoulli(N_ROWS, **kw)[0], ["p"]),
+    "bernoulli": (lambda **kw: make_bernoulli(N_ROWS, **kw)[0], ["p[1]"]),
     "categorical": (lambda **kw: make_categorical(N_ROWS, **kw)[0],
                     ["p[a]", "p[b]", "p[c]", "p[d]"]),
 }
@@ -465,7 +465,7 @@ def test_to_frame_defaults_and_probabilities():
     dist, probs = make_categorical(N_ROWS)
     close(dist.to_frame().to_numpy(), probs)
     bern, frozen = make_bernoulli(N_ROWS)
-    close(bern.to_frame()["p"].to_numpy(), frozen.mean())
+    close(bern.to_frame()["p[1]"].to_numpy(), frozen.mean())
 
 
 def test_params_are_copies(container_case):

@@ -474,8 +474,11 @@ def test_warm_start_continues_and_cold_start_refits(cls):
 def test_verbose_prints_one_line_per_epoch(cls, capsys):
     X, y = make_X(), make_y(cls)
     est = make(cls, max_iter=4, verbose=1).fit(X, y)
-    lines = capsys.readouterr().out.strip().splitlines()
+    *lines, last = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == est.n_iter_ == 4
+    # then one closing line: why training stopped, and which epoch's weights were kept
+    assert last.startswith("Training stopped after epoch 4: max_iter=4 epochs were run")
+    assert f"kept the weights of epoch {est.training_result_.best_epoch} " in last
     pattern = r"Epoch\s+(\d+)/(\d+) \| train NLL (-?[\d.]+) \| validation NLL (-?[\d.]+) .*"
     for epoch, line in enumerate(lines, start=1):
         match = re.fullmatch(pattern, line)

@@ -158,6 +158,27 @@ def test_pit_histogram(regression, tmp_path):
     assert len(counts.patches) == 10
 
 
+def test_pit_histogram_legend_covers_no_bar(regression):
+    model, X, y = regression
+    ax = plot_pit_histogram(y, model.predict_dist(X), bins=8)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    bars = [patch.get_window_extent(renderer) for patch in ax.patches]
+    assert not any(legend.overlaps(bar) for bar in bars if bar.height > 0)
+    tallest = max(patch.get_height() for patch in ax.patches)
+    assert ax.get_ylim()[1] == pytest.approx(1.4 * max(tallest, 1.0))
+
+
+def test_reliability_diagram_shows_rows_per_bin():
+    p = np.array([0.55] * 3 + [0.95] * 7)
+    y = np.array([1, 0, 1] + [1] * 7)
+    ax = plot_reliability_diagram(y, p, n_bins=5)
+    numbers = [text.get_text() for text in ax.texts if text.get_text().isdigit()]
+    assert numbers == ["3", "7"]  # the bins (0.4, 0.6] and (0.8, 1.0]
+    assert any("rows per bin" in text.get_text() for text in ax.texts)
+
+
 def test_reliability_diagram(classification, tmp_path):
     model, X, y = classification
     ax = plot_reliability_diagram(y, model.predict_dist(X), n_bins=10)

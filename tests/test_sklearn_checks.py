@@ -12,6 +12,9 @@ STOCHASTIC_TRAINING = {
     "check_sample_weight_equivalence_on_dense_data": (
         "minibatch SGD on repeated rows is not the same trajectory as on weighted rows"
     ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "minibatch SGD on repeated rows is not the same trajectory as on weighted rows"
+    ),
     "check_sample_weights_invariance": (
         "zero-weight rows still change the shuffled batch order and the validation split"
     ),
@@ -43,6 +46,9 @@ RANKINGS_ONLY = {
         "check_dict_unchanged",
         "check_dont_overwrite_parameters",
         "check_dtype_object",
+        "check_estimator_sparse_array",
+        "check_estimator_sparse_matrix",
+        "check_estimator_sparse_tag",
         "check_estimators_dtypes",
         "check_estimators_fit_returns_self",
         "check_estimators_nan_inf",
@@ -83,6 +89,7 @@ PROPORTIONS_ONLY = {
         "check_supervised_y_2d",
         "check_regressors_int",
         "check_non_transformer_estimators_n_iter",
+        "check_estimators_partial_fit_n_features",
     ]
 }
 # This check ignores the positive_only tag and fits on make_regression's signed targets.

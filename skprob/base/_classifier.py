@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._compat import fit_context
 from ._estimator import MLPDistributionEstimator
 from ._mixins import DistributionClassifierMixin
 
@@ -28,6 +29,44 @@ class MLPDistributionClassifier(
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = not getattr(self._make_family().support, "binary", False)
         return tags
+
+    @fit_context
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass of mini-batch training over a chunk of data, as ``MLPClassifier.partial_fit``.
+
+        The first call fixes the classes (from ``classes``, which it requires),
+        the input scaling and the network; later calls continue the optimiser.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            One chunk of inputs.
+        y : array-like of shape (n_samples,)
+            Its labels, each one of ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the model will see; required on the first call (a chunk
+            may lack some), optional and unchanged afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the likelihood.
+
+        Returns
+        -------
+        self
+            The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skprob import CategoricalMLPClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.standard_normal((300, 2))
+        >>> y = np.where(X[:, 0] > 0, "b", "a")
+        >>> clf = CategoricalMLPClassifier(random_state=0)
+        >>> clf = clf.partial_fit(X[:150], y[:150], classes=["a", "b", "c"])
+        >>> clf.partial_fit(X[150:], y[150:]).classes_.tolist()
+        ['a', 'b', 'c']
+        """
+        return self._partial_fit(X, y, sample_weight, classes)
 
     def _validate_fit_data(self, X, y):
         X, y = super()._validate_fit_data(X, y)

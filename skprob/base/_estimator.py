@@ -38,9 +38,12 @@ from .._runtime import (
     training_threads,
     validation_split,
 )
+from .._sparse import StandardizedRows, is_sparse
+from .._training_report import TrainingProbe, report_training
 from ..censoring import is_censored
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
+from ._incremental import IncrementalFitMixin
 from ._mixins import LikelihoodScoreMixin
 
 __all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
@@ -85,7 +88,9 @@ class _DeclaredHyperparameters:
         _declare_hyperparameters(cls)
 
 
-class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyperparameters):
+class MLPDistributionEstimator(
+    IncrementalFitMixin, LikelihoodScoreMixin, BaseEstimator, _DeclaredHyperparameters
+):
     """Base class: an MLP that predicts the parameters of a distribution family.
 
     Not used directly; see the concrete estimators. A subclass names the family
@@ -187,6 +192,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         tags.target_tags.multi_output = family.multi_output
         tags.target_tags.single_output = not support.joint
         tags.target_tags.positive_only = support.positive_only
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting ----------------------------------------------------------------
@@ -196,8 +202,10 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Inputs.
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Inputs. A sparse (CSR or CSC) X is densified one batch of rows at a
+            time, never whole (except for a full batch: ``batch_size="full"`` or
+            ``solver="lbfgs"``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, inside the family's support.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -229,7 +237,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             # A censored target is a structured array of bounds, checked by the family;
             # X is validated alone and must have one row per target row.
             X = validate_data(self, X, reset=not self._continues(),
-                              dtype=(np.float64, np.float32))
+                              accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32))
             y = np.asarray(y)
             check_consistent_length(X, y)
             return X, y
@@ -238,6 +246,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             X,
             y,
             reset=not self._continues(),
+            accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
             # A single-output family takes a column y with scikit-learn's warning.
             multi_output=family.multi_output and not support.labels,
@@ -247,6 +256,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
     def _fit(self, X, y, sample_weight):
         output_names = list(map(str, y.columns)) if isinstance(y, pd.DataFrame) else None
         X, y = self._validate_fit_data(X, y)
+        if is_sparse(X) and X.format != "csr":
+            X = X.tocsr()  # batches take rows: a copy of the stored entries, never dense
         weights = self._fit_weights(sample_weight, X)
         self._check_target(y, weights)
         family, Y = self._fit_target(y, weights)
@@ -261,6 +272,8 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         with torch.random.fork_rng(devices=rng_devices), training_threads(self._network_size(X)):
             torch.manual_seed(seed)
             module, previous = self._start_network(family, X.shape[1], device)
+            probe = TrainingProbe(train_data)
+            start_loss = probe.loss(module, family.nll)
             result = train(
                 module,
                 family.nll,
@@ -270,6 +283,11 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
                 generator=generator,
                 result=previous,
             )
+            end_loss = probe.loss(module, family.nll)
+        report_training(
+            self, result, start_loss, end_loss, max_iter=int(self.max_iter),
+            monitors_validation=validation_data is not None,
+        )
 
         self.module_ = module
         self.family_ = family
@@ -284,6 +302,9 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             min(result.validation_loss) if result.validation_loss else None
         )
         self.n_iter_ = result.n_iter
+        # A fit starts afresh: a later partial_fit builds a new optimiser.
+        self.__dict__.pop("_optimizer_state", None)
+        self.__dict__.pop("_batch_rng_state", None)
         if family.is_classifier:
             self.classes_ = family.classes_
         return self
@@ -320,16 +341,25 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
     def _training_tensors(self, X, Y, weights, family, x_mean, x_scale, device, seed):
         """Training and validation tensors on ``device``: the one float32 copy of X."""
-        train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
+        n_samples = X.shape[0]
+        train_idx, val_idx = self._split(n_samples, Y if family.is_classifier else None, seed)
         if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
-            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
+            train_idx, val_idx = np.arange(n_samples), None  # nothing to monitor: training NLL
+        # Sparse rows are densified batch by batch, unless the one batch is every row.
+        config = self._training_config(len(train_idx))
+        per_batch = is_sparse(X) and config.solver != "lbfgs" and config.batch_size < len(train_idx)
 
         def tensor(array, dtype):
             return torch.as_tensor(array, dtype=dtype, device=device)
 
+        def inputs(idx):
+            if per_batch:
+                return StandardizedRows(X, idx, x_mean, x_scale, device)
+            return tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32)
+
         def subset(idx):
             return (
-                tensor(standardized_rows(X, idx, x_mean, x_scale), torch.float32),
+                inputs(idx),
                 tensor(Y[idx], family.target_dtype),
                 None if weights is None else tensor(weights[idx], torch.float32),
             )
@@ -397,7 +427,9 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
             and np.isfinite(X).all()
         ):
             return X
-        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return validate_data(
+            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
+        )
 
     def _raw_params(self, X):
         """Linked parameters (scaled units) for every row, as float64 arrays."""
@@ -408,7 +440,7 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
 
         Returns
         -------

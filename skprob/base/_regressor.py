@@ -6,7 +6,7 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from .._compat import StrOptions
+from .._compat import StrOptions, fit_context
 from ..censoring import is_censored
 from ._estimator import MLPDistributionEstimator
 
@@ -32,6 +32,43 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         # score is a log-likelihood, not R^2: sklearn's "score > 0.5" test does not apply.
         tags.regressor_tags.poor_score = True
         return tags
+
+    @fit_context
+    def partial_fit(self, X, y, sample_weight=None):
+        """One pass of mini-batch training over a chunk of data, as ``MLPRegressor.partial_fit``.
+
+        The first call fixes the target scaling, the input scaling and the
+        network from its chunk, so it should be representative of the data;
+        later calls continue the optimiser. No early stopping: call it until
+        the loss (``loss_curve_``, one entry per call) stops falling.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            One chunk of inputs (sparse rows are densified one batch at a time).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its targets, inside the family's support.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the likelihood.
+
+        Returns
+        -------
+        self
+            The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skprob import HeteroscedasticRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> model = HeteroscedasticRegressor(random_state=0)
+        >>> for _ in range(3):
+        ...     X = rng.uniform(-1, 1, size=(500, 1))
+        ...     model = model.partial_fit(X, X[:, 0] + 0.1 * rng.standard_normal(500))
+        >>> len(model.loss_curve_)
+        3
+        """
+        return self._partial_fit(X, y, sample_weight, classes=None)
 
     def _target_for_scoring(self, y):
         if is_censored(y):

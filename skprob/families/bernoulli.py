@@ -40,6 +40,8 @@ class BernoulliDistribution(CategoricalDistribution):
     array([0.269, 0.881])
     >>> dist.mode()
     array(['no', 'yes'], dtype='<U3')
+    >>> dist.to_frame().columns.tolist()
+    ['p[yes]']
     """
 
     param_names = ("logit",)
@@ -65,7 +67,8 @@ class BernoulliDistribution(CategoricalDistribution):
         return np.stack([_log_sigmoid(-logit), _log_sigmoid(logit)], axis=1)
 
     def _frame_params(self):
-        return {"p": self.p}
+        # Named after the class it is the probability of, as the categorical's columns are.
+        return {f"p[{self.classes[1]}]": self.p}
 
     def mode(self):
         return self.classes[(self._params["logit"] > 0).astype(int)]

@@ -64,6 +64,13 @@ def mean_nll(y_true, dist, sample_weight=None):
     float
         In nats per sample.
 
+    Raises
+    ------
+    TargetSupportError
+        If a target lies outside the distribution's support, whose likelihood
+        is 0 under every model of the family (``fit`` refuses it too). The
+        CRPS, PIT and coverage stay defined there and accept it.
+
     Examples
     --------
     >>> from skprob.families.poisson import PoissonDistribution

@@ -37,8 +37,8 @@ from sklearn.base import BaseEstimator
 from ..censoring import is_censored
 from ..distributions import Distribution
 from ._censored import censored_log_likelihood, censored_rows, single_counts
-from ._constant_fit import minimise_constant_nll
-from ._discreteness import warn_if_few_values
+from ._constant_fit import polish_constant_model
+from ._discreteness import rounding_floor, warn_if_few_values, with_rounding_floor
 from ._links import Link
 from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
 from ._scaling import TargetScaling
@@ -56,8 +56,6 @@ __all__ = [
 #: Registry of family classes by name, filled as family modules are imported.
 FAMILIES: dict = {}
 
-#: Rows used to refine the constant model at the start of a fit (evenly spaced).
-_POLISH_MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -185,6 +183,10 @@ class Family(BaseEstimator):
         """
         return dict(self.params)
 
+    def _fitted_parameters(self):
+        """:meth:`parameters`, the scale floor raised on a coarse grid (``scale_floor_``)."""
+        return with_rounding_floor(self.parameters(), getattr(self, "scale_floor_", None))
+
     def initial_params(self, y, sample_weight):
         """The best constant model's parameters (numpy), for the scaled 2-D target ``y``."""
         raise NotImplementedError
@@ -250,6 +252,7 @@ class Family(BaseEstimator):
             Scaled 2-D target, or codes for labels.
         """
         self.censored_ = is_censored(y)
+        steps = {}
         if self.censored_ and self.support.discrete:
             y, self.censored_ = single_counts(y, self.support, self.name), False
         y = np.asarray(y)
@@ -269,7 +272,7 @@ class Family(BaseEstimator):
                 setattr(self, attribute, value)
             checked = self._as_2d(self.support.check(y, self))
             if not (self.support.discrete or self.support.labels or self.support.joint):
-                warn_if_few_values(checked, self.name)
+                steps = warn_if_few_values(checked, self.name)
         self.n_outputs_ = 1 if self.is_classifier else checked.shape[1]
         if self.is_classifier:
             loc, scale = np.zeros(1), np.ones(1)
@@ -278,6 +281,7 @@ class Family(BaseEstimator):
         self.loc_ = np.asarray(loc, dtype=np.float64)
         self.scale_ = np.asarray(scale, dtype=np.float64)
         self.log_jacobian_ = float(np.log(self.scale_).sum()) if not self.is_classifier else 0.0
+        self.scale_floor_ = rounding_floor(steps, self.scale_)
         self.check_fit_target(checked, w)
         scaled = self._scale(checked)
         for attribute, value in self.learn_target(scaled, w).items():
@@ -345,7 +349,7 @@ class Family(BaseEstimator):
     def _lay_out(self):
         """Place each parameter's raw block: those that depend on x first (the network's
         head), then the constants, each group in declaration order."""
-        declared = self.parameters()
+        declared = self._fitted_parameters()
         order = [n for n, p in declared.items() if p.depends_on_x]
         order += [n for n, p in declared.items() if not p.depends_on_x]
         layout, start = [], 0
@@ -360,7 +364,7 @@ class Family(BaseEstimator):
         self.n_raw_ = (n_dependent, start - n_dependent)
 
     def _raw_from_params(self, values):
-        declared = self.parameters()
+        declared = self._fitted_parameters()
         blocks = []
         for name, _, _, raw_shape in self.layout_:
             value = np.broadcast_to(np.asarray(values[name], dtype=np.float64),
@@ -370,7 +374,7 @@ class Family(BaseEstimator):
 
     def network_params(self, raw):
         """The network's parameters (torch) from raw outputs of shape (n, n_raw)."""
-        declared = self.parameters()
+        declared = self._fitted_parameters()
         n = raw.shape[0]
         return {
             name: declared[name].link.forward(raw[:, start:stop].reshape((n,) + raw_shape))
@@ -418,41 +422,8 @@ class Family(BaseEstimator):
 
     # -- the starting point -----------------------------------------------------------
     def _polish_constant_model(self, raw, y, sample_weight):
-        """Refine the family's closed-form start to the exact constant-model optimum.
-
-        Families start from moments or a few EM steps; a short float64 L-BFGS run
-        on the weighted NLL of the constant model makes "training starts at the best
-        intercept-only fit" hold for every family. The refinement is kept only if it
-        is finite and no worse. Parameters with a ``start_range`` are then clipped
-        into it, and the others refitted around the clipped values.
-        """
-        rows = np.linspace(0, len(y) - 1, min(len(y), _POLISH_MAX_ROWS)).astype(int)
-        target = torch.as_tensor(np.asarray(y)[rows], dtype=torch.long
-                                 if self.target_dtype == torch.long else torch.float64)
-        weight = torch.as_tensor(sample_weight[rows] / sample_weight[rows].sum())
-        polished = minimise_constant_nll(self._scaled_nll, raw, target, weight, free=None)
-        clipped, frozen = self._clip_start(polished)
-        if frozen.any():
-            polished = minimise_constant_nll(
-                self._scaled_nll, clipped, target, weight, free=~frozen
-            )
-        return polished
-
-    def _clip_start(self, raw):
-        declared = self.parameters()
-        frozen = np.zeros(len(raw), dtype=bool)
-        raw = raw.copy()
-        values = self.network_params(torch.as_tensor(raw[None]))
-        for name, start, stop, _ in self.layout_:
-            bounds = declared[name].start_range
-            if bounds is None:
-                continue
-            value = values[name][0].numpy()
-            clipped = np.clip(value, *bounds)
-            if np.any(clipped != value):
-                raw[start:stop] = np.asarray(declared[name].link.inverse(clipped)).ravel()
-                frozen[start:stop] = True
-        return raw, frozen
+        """Refine the family's closed-form start to the exact constant-model optimum."""
+        return polish_constant_model(self, raw, y, sample_weight)
 
     # -- the user-facing distribution ---------------------------------------------------
     def distribution(self, params, index=None, output_names=None):

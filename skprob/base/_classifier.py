@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
+from .._validation import check_labels
 from ._estimator import MLPDistributionEstimator
 from ._mixins import DistributionClassifierMixin
 
@@ -30,7 +31,8 @@ class MLPDistributionClassifier(
         return tags
 
     def _validate_fit_data(self, X, y):
-        X, y = super()._validate_fit_data(X, y)
+        # Missing or mixed-type labels fail inside numpy's sort with its own words otherwise.
+        X, y = super()._validate_fit_data(X, check_labels(y))
         check_classification_targets(y)
         return X, y
 

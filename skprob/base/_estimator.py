@@ -37,6 +37,7 @@ from .._runtime import (
     training_threads,
     validation_split,
 )
+from .._validation import relative_weights
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
@@ -278,10 +279,11 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
     # -- the named steps of a fit --------------------------------------------------
     @staticmethod
     def _fit_weights(sample_weight, X):
-        """Validated weights, or ``None`` when they are absent or all equal."""
+        """Validated weights relative to the largest, or ``None`` when absent or all equal."""
         if sample_weight is None:
             return None
-        weights = check_sample_weight(sample_weight, X)
+        # Only ratios matter: scaled into (0, 1] in float64, they survive the float32 cast.
+        weights = relative_weights(check_sample_weight(sample_weight, X))
         return None if np.all(weights == weights[0]) else weights  # same mean NLL
 
     def _fit_target(self, y, weights):

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 
 from .._compat import StrOptions
+from .._validation import as_float_array
 from ._estimator import MLPDistributionEstimator
 
 __all__ = ["MLPDistributionRegressor"]
@@ -33,7 +34,7 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
         return tags
 
     def _target_for_scoring(self, y):
-        y = np.asarray(y, dtype=np.float64)
+        y = as_float_array(y, "y")
         if not np.isfinite(y).all():
             raise ValueError(
                 "y contains NaN or infinity; the log-likelihood of a non-finite target is "

@@ -38,9 +38,11 @@ from .._runtime import (
     validation_split,
 )
 from .._validation import relative_weights
+from ..exceptions import TargetSupportError
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._mixins import LikelihoodScoreMixin
+from ._warm_start import check_continuation
 
 __all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
 
@@ -293,7 +295,16 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
         checks the new targets against it.
         """
         if self._continues():
-            return self.family_, self.family_.transform_target(y)
+            check_continuation(self, y)
+            try:
+                return self.family_, self.family_.transform_target(y)
+            except TargetSupportError as err:
+                if not self.family_.is_classifier:
+                    raise
+                raise TargetSupportError(
+                    f"{err} warm_start=True continues the fitted model, which keeps its "
+                    "classes; set warm_start=False to fit a model on the new labels."
+                ) from None
         family = self._make_family()
         return family, family.fit_transform(y, weights)
 

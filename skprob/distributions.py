@@ -15,6 +15,8 @@ import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 
+from .exceptions import UndefinedStatisticError
+
 __all__ = ["CenteredAtLoc", "Distribution", "ScipyDistribution"]
 
 
@@ -175,7 +177,7 @@ class Distribution:
             if value.ndim == 1:
                 columns[name] = value
                 continue
-            flat = value.reshape(len(value), -1)
+            flat = value.reshape(len(value), int(np.prod(value.shape[1:])))  # 0 rows too
             labels = self._column_labels(flat.shape[1])
             for j, label in enumerate(labels):
                 columns[f"{name}[{label}]"] = flat[:, j]
@@ -192,11 +194,11 @@ class Distribution:
     # -- summaries -----------------------------------------------------------
     def mean(self):
         """Mean of each distribution."""
-        raise NotImplementedError(f"{type(self).__name__} has no mean.")
+        raise UndefinedStatisticError(self._lacks("mean"))
 
     def var(self):
         """Variance of each distribution."""
-        raise NotImplementedError(f"{type(self).__name__} has no variance.")
+        raise UndefinedStatisticError(self._lacks("var"))
 
     def std(self):
         """Standard deviation of each distribution."""
@@ -211,16 +213,50 @@ class Distribution:
         """
         return None
 
+    def _lacks(self, statistic):
+        """Why the distribution has no ``statistic`` at all, or ``None`` if its class has it.
+
+        A statistic exists when the class overrides the base method that computes it
+        (``std`` from ``var``, ``median``, ``interval`` and ``quantiles`` from ``ppf``,
+        ``sf`` from ``cdf``).
+        """
+        base = {"std": "var", "median": "ppf", "interval": "ppf", "quantiles": "ppf",
+                "sf": "cdf"}.get(statistic, statistic)
+
+        def own(name):
+            return getattr(type(self), name, None) is not getattr(Distribution, name, None)
+
+        if base not in _BASE_STATISTICS or own(statistic) or own(base):
+            return None
+        what = {"var": "variance", "std": "standard deviation", "ppf": "quantile function",
+                "quantiles": "quantiles", "interval": "intervals"}
+        offers = [name + "()" for name in _BASE_STATISTICS if own(name)]
+        return (
+            f"{type(self).__name__} has no {what.get(statistic, statistic)}; it offers "
+            f"{', '.join(offers + ['logpmf()' if self.discrete else 'logpdf()', 'rvs()'])}."
+        )
+
     def _require_defined(self, *statistics):
-        """Raise the :meth:`_undefined` message of the first statistic that has one."""
+        """Raise for the first statistic that this distribution lacks or leaves undefined.
+
+        Raises
+        ------
+        UndefinedStatisticError
+            If the distribution's class has no such statistic (a ranking's mean).
+        ValueError
+            If the statistic exists but is not finite for some row.
+        """
         for statistic in statistics:
+            missing = self._lacks(statistic)
+            if missing is not None:
+                raise UndefinedStatisticError(missing)
             problem = self._undefined(statistic)
             if problem is not None:
                 raise ValueError(problem)
 
     def mode(self):
         """The most probable value of each distribution (the recipe's point prediction)."""
-        raise NotImplementedError(f"{type(self).__name__} has no mode.")
+        raise UndefinedStatisticError(self._lacks("mode"))
 
     def median(self):
         """Median of each distribution."""
@@ -228,11 +264,11 @@ class Distribution:
 
     def ppf(self, q):
         """Quantile function (inverse of :meth:`cdf`), broadcast against the rows."""
-        raise NotImplementedError(f"{type(self).__name__} has no quantile function.")
+        raise UndefinedStatisticError(self._lacks("ppf"))
 
     def cdf(self, y):
         """Cumulative distribution function at ``y``."""
-        raise NotImplementedError(f"{type(self).__name__} has no cdf.")
+        raise UndefinedStatisticError(self._lacks("cdf"))
 
     def sf(self, y):
         """Survival function ``1 - cdf(y)``."""
@@ -251,6 +287,9 @@ class Distribution:
         ndarray of shape ``batch_shape + (n_quantiles,)``
         """
         q = np.asarray(q, dtype=np.float64).reshape(-1)
+        if not q.size:
+            self._require_defined("quantiles")
+            return np.empty(self.batch_shape + (0,))
         return np.stack([self.ppf(qi) for qi in q], axis=-1)
 
     def interval(self, confidence):
@@ -381,6 +420,10 @@ class Distribution:
     def _sample(self, shape, rng):
         u = rng.uniform(size=shape + self.batch_shape)
         return self.ppf(u)
+
+
+#: The summaries a subclass may leave out; the base methods raise UndefinedStatisticError.
+_BASE_STATISTICS = ("mean", "var", "mode", "ppf", "cdf")
 
 
 class CenteredAtLoc:

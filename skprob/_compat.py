@@ -20,7 +20,9 @@ __all__ = [
     "StrOptions",
     "check_is_fitted",
     "check_sample_weight",
+    "fit_context",
     "validate_data",
+    "validate_params",
 ]
 
 
@@ -121,3 +123,26 @@ def fit_context(fit_method):
     from sklearn.base import _fit_context
 
     return _fit_context(prefer_skip_nested_validation=True)(fit_method)
+
+
+def validate_params(estimator):
+    """Check ``estimator``'s hyper-parameters against its ``_parameter_constraints``.
+
+    What ``fit`` checks first, for an estimator that was not fitted here (one
+    loaded from a file, say).
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A ``ValueError`` and ``TypeError`` naming the parameter, if one is invalid.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from skprob._compat import validate_params
+    >>> validate_params(Ridge(alpha=-1.0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'alpha' parameter of Ridge ...
+    """
+    estimator._validate_params()

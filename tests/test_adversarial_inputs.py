@@ -80,6 +80,18 @@ def test_weights_spanning_the_float_range_fit(data, weights):
     assert_same_params(params_of(model, X), params_of(same, X))
 
 
+def test_one_weighted_row_trains_wherever_the_split_puts_it():
+    """The only row of positive weight in the validation set left no batch: raw torch error."""
+    X = np.random.default_rng(6).normal(size=(20, 2))
+    for row in range(20):
+        weights = np.zeros(20)
+        weights[row] = 1e300  # 1e300 makes every other positive weight round to zero
+        weights[row - 1] = 1e-3
+        model = GaussianMLPRegressor(max_iter=1, width=2, random_state=0, early_stopping=True)
+        model.fit(X, X[:, 0], sample_weight=weights)
+        assert np.isfinite(model.loss_curve_).all()
+
+
 def test_score_with_huge_weights_is_the_unweighted_score(data):
     """np.average summed 1e308 + 1e308 to inf: the score was NaN or -inf."""
     X, y = data

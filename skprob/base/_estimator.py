@@ -321,8 +321,11 @@ class MLPDistributionEstimator(LikelihoodScoreMixin, BaseEstimator, _DeclaredHyp
     def _training_tensors(self, X, Y, weights, family, x_mean, x_scale, device, seed):
         """Training and validation tensors on ``device``: the one float32 copy of X."""
         train_idx, val_idx = self._split(len(X), Y if family.is_classifier else None, seed)
-        if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
-            train_idx, val_idx = np.arange(len(X)), None  # nothing to monitor: use the training NLL
+        if val_idx is not None and weights is not None and not (
+            weights[val_idx].sum() > 0 and weights[train_idx].sum() > 0
+        ):
+            # Nothing to monitor, or nothing to train on: use every row, and the training NLL.
+            train_idx, val_idx = np.arange(len(X)), None
 
         def tensor(array, dtype):
             return torch.as_tensor(array, dtype=dtype, device=device)

@@ -334,7 +334,8 @@ def _read_header(text):
     try:
         header = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PersistenceError(f"{HEADER_MEMBER} is not valid JSON: {err}.") from None
+        raise PersistenceError(f"The model file's {HEADER_MEMBER} is not valid JSON; the file is "
+                               f"damaged: {err}.") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise PersistenceError(f"{HEADER_MEMBER} does not declare format {FORMAT_NAME!r}; the "
                                "file was not written by skprob.persistence.save.")

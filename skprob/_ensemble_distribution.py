@@ -13,6 +13,7 @@ from scipy import special
 
 from ._solvers import bracketed_quantile
 from .distributions import Distribution
+from .exceptions import UndefinedStatisticError
 from .families.categorical import CategoricalDistribution
 
 __all__ = ["EnsembleDistribution", "uniform_mixture"]
@@ -242,6 +243,14 @@ class EnsembleDistribution(Distribution):
     def _stack(self, method, *args):
         return np.stack([getattr(member, method)(*args) for member in self._members])
 
+    def _lacks(self, statistic):
+        # The members share one class: the mixture has what they have, except the
+        # quantiles and mode of vectors, which it does not define.
+        if self.event_ndim and statistic in ("ppf", "median", "quantiles", "interval", "mode"):
+            return (f"EnsembleDistribution has no {statistic} for members that draw vectors "
+                    f"({type(self._members[0]).__name__}); use logpmf, logpdf or rvs.")
+        return self._members[0]._lacks(statistic)
+
     def _undefined(self, statistic):
         # A mixture has a mean or variance only if every member has it.
         if statistic not in ("mean", "var", "std"):
@@ -293,7 +302,7 @@ class EnsembleDistribution(Distribution):
 
     def _require_scalar_events(self, what):
         if self.event_ndim:
-            raise NotImplementedError(
+            raise UndefinedStatisticError(
                 f"EnsembleDistribution has {what} only for members with one value per "
                 f"output; {type(self._members[0]).__name__} draws vectors."
             )

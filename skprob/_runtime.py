@@ -6,6 +6,7 @@ estimators in :mod:`skprob.base` call them.
 
 import contextlib
 import itertools
+import warnings
 
 import numpy as np
 import torch
@@ -61,13 +62,20 @@ def training_threads(n_weights):
         torch.set_num_threads(previous)
 
 
+#: Device types skprob trains and predicts on; torch knows more (``"meta"``, ``"xla"``,
+#: ``"vulkan"``, ...), which hold no data, need plug-ins or lack operations skprob uses.
+DEVICE_TYPES = ("cpu", "cuda", "mps")
+_EXPECTED = "expected 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'"
+
+
 def resolve_device(device):
     """Turn the ``device`` hyper-parameter into a :class:`torch.device`.
 
     Parameters
     ----------
-    device : str
-        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (a GPU
+        when there is one).
 
     Returns
     -------
@@ -75,29 +83,52 @@ def resolve_device(device):
 
     Raises
     ------
+    TypeError
+        If ``device`` is neither a string nor a :class:`torch.device`.
     ValueError
-        If the string is not a device, or names an accelerator that is absent.
+        If the string is not a device skprob uses, or names an accelerator
+        (or a GPU index) that is absent.
 
     Examples
     --------
     >>> resolve_device("cpu")
     device(type='cpu')
+    >>> resolve_device("meta")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: device='meta' is a torch device type that skprob does not run on; ...
     """
-    if device == "auto":
+    if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a string such as 'cpu'; got {device!r}, a "
+                        f"{type(device).__name__}; {_EXPECTED}.")
     try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns about deprecated device types
+            resolved = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device={device!r} is not a torch device; {_EXPECTED}.") from None
+    if resolved.type not in DEVICE_TYPES:
         raise ValueError(
-            f"device={device!r} is not a torch device; expected 'cpu', 'cuda', 'cuda:N' or 'auto'."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but no CUDA GPU is available to torch; "
-            "use device='cpu', or device='auto' to take a GPU only when there is one."
+            f"device={device!r} is a torch device type that skprob does not run on; "
+            f"{_EXPECTED}."
         )
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but no CUDA GPU is available to torch; "
+                "use device='cpu', or device='auto' to take a GPU only when there is one."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} names GPU {resolved.index}, but torch sees "
+                f"{torch.cuda.device_count()} CUDA GPU(s), numbered from 0."
+            )
     if resolved.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"device={device!r} was requested but MPS is not available.")
+    if resolved.type == "cpu":
+        return torch.device("cpu")  # "cpu:1" is the same memory as "cpu"
     return resolved
 
 

@@ -1,4 +1,4 @@
-"""Tail probabilities, survival curves and censored likelihoods of a distribution.
+"""Tail probabilities, intervals, survival curves and censored likelihoods of a distribution.
 
 Every continuous distribution whose class defines the torch functions
 ``log_cdf`` and ``log_sf`` (see :mod:`skprob.families._cdf`) gets, through
@@ -19,7 +19,8 @@ def _tensor(array):
 
 
 class TailsMixin:
-    """``logcdf``, ``logsf``, survival curves and censored log-likelihoods (mixed in)."""
+    """``logcdf``, ``logsf``, quantiles and intervals, survival curves and censored
+    log-likelihoods (mixed in)."""
 
     def _has_torch_tails(self):
         return all(getattr(type(self), name, None) is not None for name in ("log_cdf", "log_sf"))
@@ -72,6 +73,65 @@ class TailsMixin:
         array([-804.60844201])
         """
         return self._tail(y, "log_sf")
+
+    # -- quantile summaries ------------------------------------------------------
+    def quantiles(self, q):
+        """Several quantiles per row, stacked on a new last axis.
+
+        Parameters
+        ----------
+        q : array-like of shape (n_quantiles,)
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        ndarray of shape ``batch_shape + (n_quantiles,)``
+        """
+        q = np.asarray(q, dtype=np.float64).reshape(-1)
+        if not q.size:
+            self._require_defined("quantiles")
+            return np.empty(self.batch_shape + (0,))
+        return np.stack([self.ppf(qi) for qi in q], axis=-1)
+
+    def interval(self, confidence):
+        """Central interval that holds ``confidence`` of the probability.
+
+        Parameters
+        ----------
+        confidence : float in (0, 1)
+
+        Returns
+        -------
+        lower, upper : ndarray
+        """
+        confidence = float(confidence)
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+        tail = (1.0 - confidence) / 2.0
+        return self.ppf(tail), self.ppf(1.0 - tail)
+
+    def in_interval(self, y, confidence):
+        """Whether each target lies in its row's central ``confidence`` interval.
+
+        Parameters
+        ----------
+        y : array-like
+            Targets, shaped like the rows (and outputs).
+        confidence : float in (0, 1)
+
+        Returns
+        -------
+        ndarray of bool
+
+        Examples
+        --------
+        >>> from skprob.families.normal import NormalDistribution
+        >>> NormalDistribution(loc=[0.0, 0.0], scale=[1.0, 1.0]).in_interval([0.5, 3.0], 0.9)
+        array([ True, False])
+        """
+        lower, upper = self.interval(confidence)
+        y = self._check_y(y)
+        return (y >= lower) & (y <= upper)
 
     # -- time to event -------------------------------------------------------------
     def _on_grid(self, times, function):

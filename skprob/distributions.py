@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 
 from ._tails import TailsMixin
 from .censoring import is_censored
-from .exceptions import TargetSupportError
+from .exceptions import TargetSupportError, UndefinedStatisticError
 
 __all__ = ["CenteredAtLoc", "Distribution", "ScipyDistribution"]
 
@@ -179,7 +179,7 @@ class Distribution(TailsMixin):
             if value.ndim == 1:
                 columns[name] = value
                 continue
-            flat = value.reshape(len(value), -1)
+            flat = value.reshape(len(value), int(np.prod(value.shape[1:])))  # 0 rows too
             labels = self._column_labels(flat.shape[1])
             for j, label in enumerate(labels):
                 columns[f"{name}[{label}]"] = flat[:, j]
@@ -196,11 +196,11 @@ class Distribution(TailsMixin):
     # -- summaries -----------------------------------------------------------
     def mean(self):
         """Mean of each distribution."""
-        raise NotImplementedError(f"{type(self).__name__} has no mean.")
+        raise UndefinedStatisticError(self._lacks("mean"))
 
     def var(self):
         """Variance of each distribution."""
-        raise NotImplementedError(f"{type(self).__name__} has no variance.")
+        raise UndefinedStatisticError(self._lacks("var"))
 
     def std(self):
         """Standard deviation of each distribution."""
@@ -215,16 +215,50 @@ class Distribution(TailsMixin):
         """
         return None
 
+    def _lacks(self, statistic):
+        """Why the distribution has no ``statistic`` at all, or ``None`` if its class has it.
+
+        A statistic exists when the class overrides the base method that computes it
+        (``std`` from ``var``, ``median``, ``interval`` and ``quantiles`` from ``ppf``,
+        ``sf`` from ``cdf``).
+        """
+        base = {"std": "var", "median": "ppf", "interval": "ppf", "quantiles": "ppf",
+                "sf": "cdf"}.get(statistic, statistic)
+
+        def own(name):
+            return getattr(type(self), name, None) is not getattr(Distribution, name, None)
+
+        if base not in _BASE_STATISTICS or own(statistic) or own(base):
+            return None
+        what = {"var": "variance", "std": "standard deviation", "ppf": "quantile function",
+                "quantiles": "quantiles", "interval": "intervals"}
+        offers = [name + "()" for name in _BASE_STATISTICS if own(name)]
+        return (
+            f"{type(self).__name__} has no {what.get(statistic, statistic)}; it offers "
+            f"{', '.join(offers + ['logpmf()' if self.discrete else 'logpdf()', 'rvs()'])}."
+        )
+
     def _require_defined(self, *statistics):
-        """Raise the :meth:`_undefined` message of the first statistic that has one."""
+        """Raise for the first statistic that this distribution lacks or leaves undefined.
+
+        Raises
+        ------
+        UndefinedStatisticError
+            If the distribution's class has no such statistic (a ranking's mean).
+        ValueError
+            If the statistic exists but is not finite for some row.
+        """
         for statistic in statistics:
+            missing = self._lacks(statistic)
+            if missing is not None:
+                raise UndefinedStatisticError(missing)
             problem = self._undefined(statistic)
             if problem is not None:
                 raise ValueError(problem)
 
     def mode(self):
         """The most probable value of each distribution (the recipe's point prediction)."""
-        raise NotImplementedError(f"{type(self).__name__} has no mode.")
+        raise UndefinedStatisticError(self._lacks("mode"))
 
     def median(self):
         """Median of each distribution."""
@@ -232,70 +266,15 @@ class Distribution(TailsMixin):
 
     def ppf(self, q):
         """Quantile function (inverse of :meth:`cdf`), broadcast against the rows."""
-        raise NotImplementedError(f"{type(self).__name__} has no quantile function.")
+        raise UndefinedStatisticError(self._lacks("ppf"))
 
     def cdf(self, y):
         """Cumulative distribution function at ``y``."""
-        raise NotImplementedError(f"{type(self).__name__} has no cdf.")
+        raise UndefinedStatisticError(self._lacks("cdf"))
 
     def sf(self, y):
         """Survival function ``1 - cdf(y)``."""
         return 1.0 - self.cdf(y)
-
-    def quantiles(self, q):
-        """Several quantiles per row, stacked on a new last axis.
-
-        Parameters
-        ----------
-        q : array-like of shape (n_quantiles,)
-            Probabilities in [0, 1].
-
-        Returns
-        -------
-        ndarray of shape ``batch_shape + (n_quantiles,)``
-        """
-        q = np.asarray(q, dtype=np.float64).reshape(-1)
-        return np.stack([self.ppf(qi) for qi in q], axis=-1)
-
-    def interval(self, confidence):
-        """Central interval that holds ``confidence`` of the probability.
-
-        Parameters
-        ----------
-        confidence : float in (0, 1)
-
-        Returns
-        -------
-        lower, upper : ndarray
-        """
-        confidence = float(confidence)
-        if not 0.0 < confidence < 1.0:
-            raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
-        tail = (1.0 - confidence) / 2.0
-        return self.ppf(tail), self.ppf(1.0 - tail)
-
-    def in_interval(self, y, confidence):
-        """Whether each target lies in its row's central ``confidence`` interval.
-
-        Parameters
-        ----------
-        y : array-like
-            Targets, shaped like the rows (and outputs).
-        confidence : float in (0, 1)
-
-        Returns
-        -------
-        ndarray of bool
-
-        Examples
-        --------
-        >>> from skprob.families.normal import NormalDistribution
-        >>> NormalDistribution(loc=[0.0, 0.0], scale=[1.0, 1.0]).in_interval([0.5, 3.0], 0.9)
-        array([ True, False])
-        """
-        lower, upper = self.interval(confidence)
-        y = self._check_y(y)
-        return (y >= lower) & (y <= upper)
 
     # -- densities -----------------------------------------------------------
     def _logdensity(self, y):
@@ -418,6 +397,10 @@ class Distribution(TailsMixin):
     def _sample(self, shape, rng):
         u = rng.uniform(size=shape + self.batch_shape)
         return self.ppf(u)
+
+
+#: The summaries a subclass may leave out; the base methods raise UndefinedStatisticError.
+_BASE_STATISTICS = ("mean", "var", "mode", "ppf", "cdf")
 
 
 class CenteredAtLoc:

@@ -27,6 +27,7 @@ from ._compat import (
     validate_data,
 )
 from ._ensemble_distribution import EnsembleDistribution, uniform_mixture
+from ._validation import as_float_array
 from .base._mixins import DistributionClassifierMixin, LikelihoodScoreMixin
 from .families.categorical import CategoricalMLPClassifier
 from .families.normal import HeteroscedasticRegressor
@@ -172,9 +173,6 @@ class _BaseDeepEnsemble(LikelihoodScoreMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         return uniform_mixture([m.predict_dist(X) for m in self.estimators_], index=index)
 
-    def _target_for_scoring(self, y):
-        return np.asarray(y)
-
 _SHARED_PARAMETERS = """\
 n_estimators : int, default=5
         Number of members ``M``.
@@ -288,7 +286,7 @@ class DeepEnsembleRegressor(RegressorMixin, _BaseDeepEnsemble):
         return HeteroscedasticRegressor()
 
     def _target_for_scoring(self, y):
-        return np.asarray(y, dtype=np.float64)
+        return as_float_array(y, "y")
 
     def predict(self, X, return_std=False):
         """Point prediction of the mixture: its mean, median or mode per ``prediction``.

@@ -26,6 +26,7 @@ __all__ = [
     "NotFittedError",
     "SkprobError",
     "TargetSupportError",
+    "UndefinedStatisticError",
 ]
 
 
@@ -98,5 +99,22 @@ class DivergenceWarning(UserWarning):
     --------
     >>> from skprob.exceptions import DivergenceWarning
     >>> issubclass(DivergenceWarning, UserWarning)
+    True
+    """
+
+
+class UndefinedStatisticError(SkprobError, ValueError, NotImplementedError):
+    """A distribution has no such statistic: a ranking's mean, a class label's quantiles.
+
+    Raised by the summaries of a predicted distribution (``mean``, ``var``,
+    ``ppf``, ``cdf``, ...) that its family does not define, and by ``predict``
+    when ``prediction`` asks for one. It is a :class:`ValueError` like every
+    skprob error, and a :class:`NotImplementedError` for code that tests
+    whether a statistic exists.
+
+    Examples
+    --------
+    >>> from skprob.exceptions import UndefinedStatisticError
+    >>> issubclass(UndefinedStatisticError, ValueError)
     True
     """

@@ -6,6 +6,7 @@ on ``x`` and how many are free constants (for example one log-scale per output
 of a homoscedastic model), and what the output bias should start at.
 """
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -51,13 +52,39 @@ def hidden_sizes(hidden_layer_sizes, depth, width):
     (100, 20)
     """
     if hidden_layer_sizes is None:
-        return (int(width),) * int(depth)
-    sizes = tuple(int(s) for s in np.atleast_1d(hidden_layer_sizes))
-    if any(s < 1 for s in sizes):
+        return (_layer_size(width, "width"),) * int(depth)
+    problem = (
+        f"hidden_layer_sizes must be a sequence of positive integers; got {hidden_layer_sizes!r}"
+    )
+    if isinstance(hidden_layer_sizes, (str, bytes, dict, set)):
+        raise TypeError(f"{problem}, a {type(hidden_layer_sizes).__name__}.")
+    try:
+        entries = np.asarray(hidden_layer_sizes, dtype=object)
+    except (TypeError, ValueError):
+        raise TypeError(f"{problem}.") from None
+    if entries.ndim > 1:
+        raise ValueError(f"{problem}, nested {entries.ndim} deep; give one size per layer.")
+    return tuple(_layer_size(size, f"hidden_layer_sizes[{i}]", problem)
+                 for i, size in enumerate(entries.reshape(-1)))
+
+
+#: Units a layer may have: torch indexes a layer's weights with 64-bit integers, and no
+#: machine holds a layer wider than this with even one input.
+MAX_LAYER_SIZE = 2**31 - 1
+
+
+def _layer_size(size, name, problem=None):
+    """``size`` as a Python int in ``[1, MAX_LAYER_SIZE]``, or an error naming ``name``."""
+    problem = problem or f"{name} must be a positive integer"
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Real):
+        raise TypeError(f"{problem}: {name} is {size!r}, a {type(size).__name__}.")
+    if not isinstance(size, numbers.Integral) and not (np.isfinite(size) and size == int(size)):
+        raise ValueError(f"{problem}: {name} is {size!r}, not a whole number.")
+    if not 1 <= size <= MAX_LAYER_SIZE:
         raise ValueError(
-            f"hidden_layer_sizes must contain positive integers; got {hidden_layer_sizes!r}."
+            f"{problem}: {name} is {size!r}, outside [1, {MAX_LAYER_SIZE}] units per layer."
         )
-    return sizes
+    return int(size)
 
 
 def build_network(spec, initial_bias=None):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import torch
 from hypothesis import event
 from hypothesis.errors import InvalidArgument
 
@@ -38,7 +39,8 @@ RAW_ORIGINS = ("torch", "scipy")
 #: A refusal must say what it is about: one of these words (or a word containing it).
 SUBJECT_WORDS = (
     "x y input sample feature label class target famil support string float nan inf "
-    "diverg dtype array column row shape dimension value item ordering ranking"
+    "diverg dtype array column row shape dimension value item ordering ranking "
+    "device layer weight param warm file"
 ).split()
 REFUSED = object()
 
@@ -131,12 +133,14 @@ def attempt(findings, estimator, stage, fn, tags=frozenset()):
 
 # -- what a fitted estimator must deliver --------------------------------------------
 def as_float_rows(values):
-    """A (n, k) float array of numeric input, or None for labels, strings and no rows."""
-    values = np.asarray(values.to_numpy() if isinstance(values, pd.DataFrame) else values)
+    """A (n, k) float array of numeric input, or None for labels, strings, dates and no rows."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
     try:
+        values = np.asarray(values.to_numpy() if isinstance(values, pd.DataFrame) else values)
         with np.errstate(all="ignore"):
             return values.astype(np.float64).reshape(len(values), -1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a huge Python integer
         return None
 
 
@@ -209,8 +213,13 @@ def check_score(findings, est, X, y):
     name, y_array = type(est).__name__, np.asarray(y)
     outside = outside_support(est, y_array)
     tags = input_tags(y_array, X, outside)
-    if "y-huge" in tags or ("x-huge" in tags and est.family_.name in QUADRATIC_TAILS):
+    if "x-huge" in tags and est.family_.name in QUADRATIC_TAILS:
         outside[:] = True  # -inf is exact there (see QUADRATIC_TAILS)
+    rows = as_float_rows(y_array)
+    if rows is not None and len(rows) == len(outside):
+        # Only a huge target's own row may be -inf (its true value may be below the range).
+        with np.errstate(invalid="ignore"):
+            outside |= (np.abs(rows) > HUGE).any(axis=1)
     log_lik = attempt(findings, est, "log_likelihood", lambda: est.log_likelihood(X, y), tags)
     for i, value in enumerate([] if log_lik is REFUSED else np.asarray(log_lik, dtype=float)):
         symptom = score_symptom(value, outside[i])

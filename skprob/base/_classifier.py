@@ -5,6 +5,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from .._compat import fit_context
+from .._validation import check_labels
 from ._estimator import MLPDistributionEstimator
 from ._mixins import DistributionClassifierMixin
 
@@ -69,7 +70,8 @@ class MLPDistributionClassifier(
         return self._partial_fit(X, y, sample_weight, classes)
 
     def _validate_fit_data(self, X, y):
-        X, y = super()._validate_fit_data(X, y)
+        # Missing or mixed-type labels fail inside numpy's sort with its own words otherwise.
+        X, y = super()._validate_fit_data(X, check_labels(y))
         check_classification_targets(y)
         return X, y
 

@@ -40,11 +40,14 @@ from .._runtime import (
 )
 from .._sparse import StandardizedRows, is_sparse
 from .._training_report import TrainingProbe, report_training
+from .._validation import relative_weights
 from ..censoring import is_censored
+from ..exceptions import TargetSupportError
 from ..network import ACTIVATIONS, build_network, hidden_sizes
 from ..training import TrainingConfig, train
 from ._incremental import IncrementalFitMixin
 from ._mixins import LikelihoodScoreMixin
+from ._warm_start import check_continuation
 
 __all__ = ["ESTIMATORS", "MLPDistributionEstimator", "all_estimators", "resolve_device"]
 
@@ -312,10 +315,11 @@ class MLPDistributionEstimator(
     # -- the named steps of a fit --------------------------------------------------
     @staticmethod
     def _fit_weights(sample_weight, X):
-        """Validated weights, or ``None`` when they are absent or all equal."""
+        """Validated weights relative to the largest, or ``None`` when absent or all equal."""
         if sample_weight is None:
             return None
-        weights = check_sample_weight(sample_weight, X)
+        # Only ratios matter: scaled into (0, 1] in float64, they survive the float32 cast.
+        weights = relative_weights(check_sample_weight(sample_weight, X))
         return None if np.all(weights == weights[0]) else weights  # same mean NLL
 
     def _fit_target(self, y, weights):
@@ -325,7 +329,16 @@ class MLPDistributionEstimator(
         checks the new targets against it.
         """
         if self._continues():
-            return self.family_, self.family_.transform_target(y)
+            check_continuation(self, y)
+            try:
+                return self.family_, self.family_.transform_target(y)
+            except TargetSupportError as err:
+                if not self.family_.is_classifier:
+                    raise
+                raise TargetSupportError(
+                    f"{err} warm_start=True continues the fitted model, which keeps its "
+                    "classes; set warm_start=False to fit a model on the new labels."
+                ) from None
         family = self._make_family()
         return family, family.fit_transform(y, weights)
 
@@ -343,8 +356,11 @@ class MLPDistributionEstimator(
         """Training and validation tensors on ``device``: the one float32 copy of X."""
         n_samples = X.shape[0]
         train_idx, val_idx = self._split(n_samples, Y if family.is_classifier else None, seed)
-        if val_idx is not None and weights is not None and not weights[val_idx].sum() > 0:
-            train_idx, val_idx = np.arange(n_samples), None  # nothing to monitor: training NLL
+        if val_idx is not None and weights is not None and not (
+            weights[val_idx].sum() > 0 and weights[train_idx].sum() > 0
+        ):
+            # Nothing to monitor, or nothing to train on: use every row, and the training NLL.
+            train_idx, val_idx = np.arange(n_samples), None
         # Sparse rows are densified batch by batch, unless the one batch is every row.
         config = self._training_config(len(train_idx))
         per_batch = is_sparse(X) and config.solver != "lbfgs" and config.batch_size < len(train_idx)

@@ -7,6 +7,7 @@ probabilities from ``predict_dist``; these mixins say it once.
 import numpy as np
 
 from .._compat import check_sample_weight
+from .._validation import check_labels, convert_input, weighted_mean
 
 __all__ = ["DistributionClassifierMixin", "LikelihoodScoreMixin"]
 
@@ -22,7 +23,7 @@ class LikelihoodScoreMixin:
     """
 
     def _target_for_scoring(self, y):
-        return np.asarray(y)
+        return np.asarray(convert_input(y, "y"))
 
     def log_likelihood(self, X, y):
         """Log-likelihood of each row's target under its predicted distribution.
@@ -60,7 +61,8 @@ class LikelihoodScoreMixin:
         weights = None
         if sample_weight is not None:
             weights = check_sample_weight(sample_weight, log_lik[:, None])
-        return float(np.average(log_lik, weights=weights))
+        # Weights of any size (1e308 or 1e-320) and values near the float limit: no overflow.
+        return weighted_mean(log_lik, weights)
 
     def nll(self, X, y, sample_weight=None):
         """Mean negative log-likelihood per sample (``-score``): lower is better.
@@ -87,6 +89,10 @@ class DistributionClassifierMixin:
     >>> issubclass(MLPDistributionClassifier, DistributionClassifierMixin)
     True
     """
+
+    def _target_for_scoring(self, y):
+        # Labels of another type are named by the family ("not fitted on"), not here.
+        return np.asarray(check_labels(y, mixed_types=False))
 
     def predict_log_proba(self, X):
         """Log-probability of each class, computed in log space.

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 
 from .._compat import StrOptions, fit_context
+from .._validation import as_float_array
 from ..censoring import is_censored
 from ._estimator import MLPDistributionEstimator
 
@@ -73,7 +74,7 @@ class MLPDistributionRegressor(RegressorMixin, MLPDistributionEstimator):
     def _target_for_scoring(self, y):
         if is_censored(y):
             return np.asarray(y)  # bounds, checked by the distribution
-        y = np.asarray(y, dtype=np.float64)
+        y = as_float_array(y, "y")
         if not np.isfinite(y).all():
             raise ValueError(
                 "y contains NaN or infinity; the log-likelihood of a non-finite target is "

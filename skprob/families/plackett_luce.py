@@ -212,9 +212,6 @@ class PlackettLuceRanker(MLPDistributionEstimator):
 
     family = PlackettLuceFamily
 
-    def _target_for_scoring(self, y):
-        return np.asarray(y)
-
     def predict(self, X):
         """The most probable ordering for each row of ``X``.
 

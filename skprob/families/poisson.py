@@ -18,34 +18,81 @@ from ._support import Counts
 
 __all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor", "poisson_log_pmf"]
 
-#: Counts from which ``lgamma(y + 1)`` is replaced by Stirling's series: there ``y *
-#: log(rate)`` and ``lgamma`` may both overflow while their difference does not.
-_STIRLING_FROM = 1e15
+#: Counts from which ``log(y!)`` is written as Stirling's series and ``y log(rate) - rate``
+#: as ``-bd0``: there ``y log(rate)`` and ``lgamma(y + 1)`` are large and cancel (and
+#: overflow near the float limit), while their difference may be small.
+_STIRLING_FROM = 30.0
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+#: Terms of the series for ``bd0`` where ``|v| < 1/19``: ``v**20 < 1e-25``.
+_BD0_TERMS = 10
+
+
+def _stirling_error(y):
+    """``log(y!) - (y + 1/2) log(y) + y - log(2 pi) / 2``, accurate to float64 for ``y >= 30``."""
+    inv = 1.0 / y
+    inv2 = inv * inv
+    return inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 / 1680)))
+
+
+def _bd0(x, m):
+    """``x log(x / m) + m - x`` (non-negative) without cancellation or overflow.
+
+    Loader's deviance term: a series in ``v = (x - m) / (x + m)`` where ``x`` is
+    within 10% of ``m``, the direct formula elsewhere. Each branch sees harmless
+    stand-ins in the elements the other one takes, so that neither makes
+    infinities whose gradient would turn into NaN.
+    """
+    half_diff = 0.5 * x - 0.5 * m  # halves: x + m overflows near the float limit
+    near = half_diff.abs() < 0.1 * (0.5 * x + 0.5 * m)
+    one = torch.ones_like(x)
+    x_near, m_near = torch.where(near, x, one), torch.where(near, m, one)
+    diff = x_near - m_near
+    v = diff / (x_near + m_near)
+    series = diff * v
+    term = 2.0 * x_near * v
+    v2 = v * v
+    for j in range(1, _BD0_TERMS + 1):
+        term = term * v2
+        series = series + term / (2 * j + 1)
+    x_far, m_far = torch.where(near, 2.0 * one, x), torch.where(near, one, m)
+    with torch.no_grad():
+        ratio = x_far / m_far
+        exact_ratio = torch.isfinite(ratio) & (ratio >= torch.finfo(ratio.dtype).tiny)
+    log_ratio = torch.where(
+        exact_ratio,
+        torch.log(torch.where(exact_ratio, x_far, one) / torch.where(exact_ratio, m_far, one)),
+        torch.log(x_far) - torch.log(m_far),  # x / m beyond the float range
+    )
+    far = x_far * log_ratio + (m_far - x_far)
+    return torch.where(near, series, far)
 
 
 def poisson_log_pmf(y, rate):
-    """Poisson log-probability of counts ``y`` (torch), finite wherever the true value is.
+    """Poisson log-probability of counts ``y`` (torch), accurate wherever it is finite.
 
-    For huge counts the
-    terms ``y log(rate)`` and ``log(y!)`` can both exceed the float range while the
-    log-probability itself is moderate (``y`` near ``rate``); there it is computed
-    as ``y log(rate / y) + y - rate - log(2 pi y) / 2 - 1 / (12 y)``, with the
-    logarithms taken separately so that nothing overflows.
+    For counts of 30 and more, ``y log(rate) - rate - log(y!)`` is computed as
+    ``-bd0(y, rate) - log(2 pi y) / 2 - stirlerr(y)`` (Loader, 2000), whose terms
+    neither cancel nor overflow: the log-probability of a count near the float
+    limit is finite when its true value is, and ``-inf`` when that is below the
+    float range, never NaN.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skprob.families.poisson import poisson_log_pmf
+    >>> poisson_log_pmf(torch.tensor([1e15], dtype=torch.float64),
+    ...                 torch.tensor([1e15], dtype=torch.float64))
+    tensor([-18.1883], dtype=torch.float64)
     """
-    exact = torch.xlogy(y, rate) - rate - torch.lgamma(y + 1.0)
-    big = y > _STIRLING_FROM
-    if bool(big.any()):
-        safe_y = torch.where(big, y, torch.ones_like(y))
-        stirling = (
-            safe_y * (torch.log(rate) - torch.log(safe_y))
-            + (safe_y - rate)
-            - 0.5 * torch.log(safe_y)
-            - _HALF_LOG_2PI
-            - 1.0 / (12.0 * safe_y)
-        )
-        exact = torch.where(big, stirling, exact)
-    return exact
+    big = y >= _STIRLING_FROM
+    y_small = torch.where(big, torch.zeros_like(y), y)
+    exact = torch.xlogy(y_small, rate) - rate - torch.lgamma(y_small + 1.0)
+    if not bool(big.any()):
+        return exact
+    y_big = torch.where(big, y, torch.full_like(y, _STIRLING_FROM))
+    stirling = (-_bd0(y_big, rate) - 0.5 * torch.log(y_big) - _HALF_LOG_2PI
+                - _stirling_error(y_big))
+    return torch.where(big, stirling, exact)
 
 
 class PoissonDistribution(ScipyDistribution):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._compat import check_sample_weight
+from .._validation import weighted_mean
 from ..distributions import Distribution
 
 __all__ = ["mean_nll"]
@@ -39,9 +40,8 @@ def _row_weights(sample_weight, n_rows):
 def _weighted_mean_over_rows(values, sample_weight):
     """Average of per-row values; extra axes (outputs) get the weight of their row."""
     values = np.asarray(values, dtype=np.float64)
-    weights = _row_weights(sample_weight, len(values))
-    weights = np.broadcast_to(weights.reshape((-1,) + (1,) * (values.ndim - 1)), values.shape)
-    return float(np.average(values, weights=weights))
+    weights = None if sample_weight is None else _row_weights(sample_weight, len(values))
+    return weighted_mean(values, weights)
 
 
 def mean_nll(y_true, dist, sample_weight=None):

@@ -44,6 +44,7 @@ True
 """
 
 import json
+import os
 import warnings
 import zipfile
 
@@ -59,6 +60,7 @@ from sklearn.exceptions import NotFittedError
 
 from .._compat import check_is_fitted
 from ..base import resolve_device
+from ._checks import check_loaded
 from ._errors import PersistenceError
 from ._format1 import CONFIG_MEMBER as FORMAT1_MEMBER
 from ._format1 import load_format1
@@ -152,6 +154,7 @@ def save(estimator, path):
             f"pipelines holding them); got {type(estimator).__name__}. Use pickle or joblib "
             "for other objects."
         )
+    _check_source(path, "save")
     check_is_fitted(estimator)
     splitter = Splitter()
     storable = splitter(estimator)
@@ -241,24 +244,34 @@ def load(path, *, device="cpu"):
     >>> bool(np.array_equal(restored.predict_proba(X), clf.predict_proba(X)))
     True
     """
+    _check_source(path, "load")
     target_device = resolve_device(device)
+    archive = _open_archive(path)
+    estimator = None
     try:
-        with zipfile.ZipFile(path) as archive:
+        with archive:
             members = set(archive.namelist())
             if HEADER_MEMBER not in members and FORMAT1_MEMBER in members:
                 estimator, written_by = load_format1(archive, target_device, _skprob_version())
-                _warn_on_version(written_by)
-                return estimator
-            for member in (HEADER_MEMBER, OBJECTS_MEMBER, TENSORS_MEMBER):
-                if member not in members:
-                    raise PersistenceError(f"The model file lacks {member}; it is damaged or "
-                                           "was not written by skprob.persistence.save.")
-            header = _read_header(archive.read(HEADER_MEMBER))
-            objects = archive.read(OBJECTS_MEMBER)
-            tensor_bytes = archive.read(TENSORS_MEMBER)
-    except zipfile.BadZipFile as err:
-        raise PersistenceError(f"{path!r} is not a skprob model file (not a zip archive): "
-                               f"{err}.") from None
+                _probe([estimator])
+            else:
+                for member in (HEADER_MEMBER, OBJECTS_MEMBER, TENSORS_MEMBER):
+                    if member not in members:
+                        raise PersistenceError(f"The model file lacks {member}; it is damaged "
+                                               "or was not written by skprob.persistence.save.")
+                header = _read_header(archive.read(HEADER_MEMBER))
+                objects = archive.read(OBJECTS_MEMBER)
+                tensor_bytes = archive.read(TENSORS_MEMBER)
+    except PersistenceError:
+        raise
+    except Exception as err:  # zlib, CRC, truncation, recursion: every way decoding fails
+        kind = type(err).__name__ if type(err).__module__ == "builtins" else \
+            f"{type(err).__module__}.{type(err).__name__}"
+        raise PersistenceError(f"The model file is damaged; it cannot be read: "
+                               f"{kind}: {err}") from None
+    if estimator is not None:  # a file of the first format
+        _warn_on_version(written_by)
+        return estimator
     _warn_on_version(header["versions"]["skprob"])
     try:
         tensors = safetensors.torch.load(tensor_bytes)
@@ -291,11 +304,38 @@ def load(path, *, device="cpu"):
     return estimator
 
 
+def _check_source(path, function):
+    """Refuse, by type, what cannot name or hold a model file."""
+    if isinstance(path, (str, os.PathLike)):
+        return
+    if function == "load" and callable(getattr(path, "read", None)) and callable(
+        getattr(path, "seek", None)
+    ):
+        return
+    if function == "save" and callable(getattr(path, "write", None)):
+        return
+    mode = "readable, seekable" if function == "load" else "writable"
+    raise TypeError(f"path must be a file name (str or path-like) or a {mode} binary file "
+                    f"object; got {path!r}, a {type(path).__name__}.")
+
+
+def _open_archive(path):
+    """The zip archive at ``path``; a missing or unreadable file raises as ``open`` does."""
+    try:
+        return zipfile.ZipFile(path)
+    except OSError:
+        raise  # no such file, a folder, no permission: about the path, not the content
+    except Exception as err:  # not a zip file, or a damaged directory of members
+        raise PersistenceError(f"{path!r} is not a skprob model file (not a zip archive): "
+                               f"{type(err).__name__}: {err}") from None
+
+
 def _read_header(text):
     try:
         header = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PersistenceError(f"{HEADER_MEMBER} is not valid JSON: {err}.") from None
+        raise PersistenceError(f"The model file's {HEADER_MEMBER} is not valid JSON; the file is "
+                               f"damaged: {err}.") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise PersistenceError(f"{HEADER_MEMBER} does not declare format {FORMAT_NAME!r}; the "
                                "file was not written by skprob.persistence.save.")
@@ -327,6 +367,7 @@ def _warn_on_version(written_by):
 
 def _probe(objects):
     """One prediction of every loaded skprob estimator: a damaged file fails here."""
+    check_loaded(objects)
     for obj in objects:
         if not (type(obj).__module__.startswith("skprob.") and hasattr(obj, "predict_dist")):
             continue

@@ -147,7 +147,8 @@ def load_format1(archive, device, skprob_version):
     try:
         config = json.loads(archive.read(CONFIG_MEMBER))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PersistenceError(f"{CONFIG_MEMBER} is not valid JSON: {err}.") from None
+        raise PersistenceError(f"The model file's {CONFIG_MEMBER} is not valid JSON; the file is "
+                               f"damaged: {err}.") from None
     try:
         with np.load(io.BytesIO(archive.read(ARRAYS_MEMBER)), allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

@@ -77,8 +77,10 @@ class DistributionRegressor(MLPDistributionRegressor):
 
     def fit(self, X, y, sample_weight=None):
         if not self._chooses():
+            # Set only once the fit succeeded: a refused fit leaves no fitted attribute.
+            super().fit(X, y, sample_weight=sample_weight)
             self.distribution_, self.selection_scores_ = self.distribution, None
-            return super().fit(X, y, sample_weight=sample_weight)
+            return self
         if self.warm_start and hasattr(self, "module_"):
             return super().fit(X, y, sample_weight=sample_weight)  # keeps the chosen family
         self._validate_params()

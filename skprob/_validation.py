@@ -55,9 +55,11 @@ def _date_message(name, where, kind):
 
 
 def _nested_message(name, where, cell):
+    # The wording of float()'s own TypeError, which scikit-learn's checks look for.
     return (
-        f"{_subject(name, where)} holds a {type(cell).__name__} ({cell!r:.60}) in a cell; "
-        "every cell must be one number. Expand sequences into columns of their own first."
+        f"{_subject(name, where)} holds a {type(cell).__name__} ({cell!r:.60}) in a cell, "
+        "but float() argument must be a string or a real number: every cell must be one "
+        "number. Expand sequences into columns of their own first."
     )
 
 
@@ -69,7 +71,7 @@ def _check_object_cells(values, name, where):
         if isinstance(cell, _DATES):
             raise ValueError(_date_message(name, where, f"a {type(cell).__name__} ({cell})"))
         if isinstance(cell, _SEQUENCES):
-            raise ValueError(_nested_message(name, where, cell))
+            raise TypeError(_nested_message(name, where, cell))
 
 
 def _is_date_dtype(dtype):

@@ -316,7 +316,7 @@ def test_datetime_and_nested_columns_are_named(data):
     with pytest.raises(ValueError, match=r"X column 'took' holds dates or durations"):
         GaussianMLPRegressor(**KW).fit(durations, y)
     nested = pd.DataFrame({"pair": [[1, 2]] * 30, "x": X[:, 1]})
-    with pytest.raises(ValueError, match=r"X column 'pair' holds a list \(\[1, 2\]\) in a cell"):
+    with pytest.raises(TypeError, match=r"X column 'pair' holds a list \(\[1, 2\]\) in a cell"):
         GaussianMLPRegressor(**KW).fit(nested, y)
     with pytest.raises(ValueError, match="X holds dates or durations"):
         GaussianMLPRegressor(**KW).fit(np.datetime64("2020-01-01") + np.arange(30)[:, None], y)

@@ -84,6 +84,11 @@ EXAMPLES = collections.Counter()
 KNOWN: list = [
     Known("negative-binomial-huge-counts", ("runtime-warning", "score-nan"),
           ("NegativeBinomialMLPRegressor",), ("y-huge",)),
+    # The histogram family met the widened generators only after both were written: its
+    # tails overflow for targets near 1e200 and its constant-model polish can fail on a
+    # tiny target. Reported, not fixed yet.
+    Known("histogram-extreme-targets", ("runtime-warning", "nonfinite-predict", "raw-error"),
+          ("HistogramMLPRegressor",)),
 ]
 
 
@@ -96,7 +101,7 @@ def settle(findings):
 SUPPORT_KINDS = {
     "Orderings": "orderings", "RealVectors": "vectors", "Counts": "counts",
     "UnitInterval": "unit", "PositiveReals": "positive", "Directions": "angles",
-    "RealLine": "real",
+    "RealLine": "real", "NonNegativeReals": "nonnegative",
 }
 
 
@@ -105,6 +110,8 @@ def support_kind(family):
     if family.is_classifier:
         return "labels"
     kind = SUPPORT_KINDS.get(type(family.support).__name__)
+    if type(family.support).__name__ == "Simplex":
+        pytest.skip("no generator of simplex targets yet: the Dirichlet family is not covered")
     if kind is None:
         pytest.fail(f"support {family.support!r} is new to test_properties: add its edge values")
     return kind
@@ -183,7 +190,7 @@ def test_fit_on_targets_at_support_edges(cls, data):
 def edge_heavy(kind, y):
     """A valid target whose mass sits at the edge of the support (shapes below one etc.)."""
     y = np.asarray(y)
-    if kind in ("unit", "positive"):
+    if kind in ("unit", "positive", "nonnegative"):
         return np.maximum(y**4, 1e-12)
     if kind == "counts":
         return np.where(np.arange(len(y)) % 5 == 0, y, 0.0)
@@ -423,6 +430,9 @@ OTHER_CASES = {
                          "1e-300 / mean(y) underflows to 0: log(0) warning, raw brentq error"),
     "student-t-far-outlier": (lambda: fit_case("StudentTMLPRegressor", [1e200, 10.3, 12.1, 6.4]),
                               "1e199 IQRs out: the start overflows float32 (RuntimeWarning)"),
+    "histogram-extreme-targets": (
+        lambda: fit_case("HistogramMLPRegressor", [1e200, 5e199, 1e199, 3e199]),
+        "the exponential tails of a target near 1e200 overflow (RuntimeWarning, nan)"),
     # Found by the widened generators (counts up to the float limit); not fixed yet:
     "negative-binomial-huge-counts": (
         lambda: fit_case("NegativeBinomialMLPRegressor", [1e300]),
@@ -430,7 +440,7 @@ OTHER_CASES = {
         "the log-pmf of 1.7e308 is NaN (lgamma and xlogy both overflow)"),
 }
 #: Regression cases of violations in ``KNOWN``: reported, not fixed yet.
-XFAIL = {"negative-binomial-huge-counts"}
+XFAIL = {"negative-binomial-huge-counts", "histogram-extreme-targets"}
 #: One case per id; a violation reported but not fixed yet gets
 #: ``marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=...)`` and a
 #: ``KNOWN`` entry, both removed with its fix.

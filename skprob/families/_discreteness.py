@@ -52,9 +52,9 @@ def warn_if_few_values(y, family_name):
     >>> import numpy as np
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warn_if_few_values(np.repeat([3.0, 4.0, 5.0], 10)[:, None], "normal")
-    >>> caught[0].category.__name__
-    'DiscreteTargetWarning'
+    ...     steps = warn_if_few_values(np.repeat([3.0, 4.0, 5.0], 10)[:, None], "normal")
+    >>> caught[0].category.__name__, steps
+    ('DiscreteTargetWarning', {0: 1.0})
     """
     n_rows = len(y)
     steps = {}

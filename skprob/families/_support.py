@@ -424,7 +424,9 @@ class Simplex(Support):
     >>> import numpy as np
     >>> from skprob.families._support import Simplex
     >>> Simplex().outside(np.array([[0.2, 0.8], [0.0, 1.0], [0.5, 0.6]]))
-    array([False,  True,  True])
+    array([[False, False],
+           [ True, False],
+           [ True,  True]])
     """
 
     description = "the open simplex (rows of positive proportions that sum to one)"

@@ -23,6 +23,9 @@ from .categorical import CategoricalDistribution
 __all__ = ["OrdinalDistribution", "OrdinalFamily", "OrdinalMLPClassifier",
            "ordinal_log_probs"]
 
+#: Marks an attribute absent before a fit (restored as absent if the fit fails).
+_UNSET = object()
+
 
 def ordinal_log_probs(eta, cutpoints):
     """Log-probability of each of the ``K`` classes (torch), shape ``eta.shape + (K,)``.
@@ -225,8 +228,16 @@ class OrdinalMLPClassifier(MLPDistributionClassifier):
         # classes are given explicitly, or a warm start keeps the fitted ones).
         dtype = getattr(y, "dtype", None)
         ordered = isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
+        previous = self.__dict__.get("_categorical_order", _UNSET)
         self._categorical_order = list(dtype.categories) if ordered else None
-        return super().fit(X, y, sample_weight=sample_weight)
+        try:
+            return super().fit(X, y, sample_weight=sample_weight)
+        except BaseException:  # a refused fit leaves the estimator as it was
+            if previous is _UNSET:
+                del self._categorical_order
+            else:
+                self._categorical_order = previous
+            raise
 
     def _make_family(self):
         classes = self.classes

@@ -86,9 +86,10 @@ class _ZeroInflatedDistribution(Distribution):
     def mode(self):
         base = self.base()
         candidate = base.mode()
-        log_keep = np.log1p(-self.zero_inflation())
-        log_zero = np.logaddexp(np.log(self.zero_inflation()), log_keep + base.logpmf(
-            np.zeros_like(candidate)))
+        with np.errstate(divide="ignore"):  # a zero-inflation of 0 or 1 has a log of -inf
+            log_keep = np.log1p(-self.zero_inflation())
+            log_zero = np.logaddexp(np.log(self.zero_inflation()), log_keep + base.logpmf(
+                np.zeros_like(candidate)))
         return np.where(log_keep + base.logpmf(candidate) > log_zero, candidate, 0.0)
 
     def _sample(self, shape, rng):

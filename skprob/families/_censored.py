@@ -49,9 +49,8 @@ def censored_rows(y, support, name, distribution_class):
     if not has_cdf(distribution_class) or support.discrete or support.joint:
         raise TargetSupportError(
             f"The {name!r} family does not take censored targets: its distribution has no "
-            "cdf in skprob (censoring needs log P(lower < Y <= upper)). Use a continuous "
-            "family such as 'normal', 'laplace', 'student_t', 'mixture', 'exponential', "
-            "'gamma', 'beta', 'lognormal' or 'weibull'."
+            "cdf in skprob (censoring needs log P(lower < Y <= upper)). Use one of the "
+            f"families that have one: {_families_with_cdf()}."
         )
     lower, upper = as_bounds(y)
     exact = lower == upper
@@ -107,6 +106,20 @@ def single_counts(y, support, name):
     if bad.any():
         raise support.error(count, bad, _Named(name))
     return count
+
+
+def _families_with_cdf():
+    """Names of the registered families that take censored targets (read from the registry,
+    so that a new family file with ``log_cdf`` and ``log_sf`` is listed without an edit here)."""
+    from . import available_families, get_family
+
+    names = []
+    for family_name in available_families():
+        family = get_family(family_name)
+        support = family.support
+        if has_cdf(family.distribution_class) and not (support.discrete or support.joint):
+            names.append(family_name)
+    return names
 
 
 def _inside_point(lower, upper):

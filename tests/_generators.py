@@ -136,6 +136,41 @@ def structured_target(draw, kind, base, n):
     return y if variant != "as-is" else base
 
 
+#: Proportions that stress a composition: the smallest positive floats, a row sum off
+#: by more or less than the tolerance, and cells outside the open simplex.
+SIMPLEX_VARIANTS = ("as-is", "identical", "two-parts", "many-parts", "subnormal-part",
+                    "near-corner", "sum-off-by-1e-9", "sum-off-by-1e-3", "zero-part",
+                    "negative-part", "nonfinite-part", "one-column")
+
+
+def simplex_target(draw, base, n):
+    """Compositions (rows of positive proportions summing to one) at and past the edges."""
+    variant = draw(st.sampled_from(SIMPLEX_VARIANTS))
+    note(f"simplex: {variant}")
+    rng = np.random.default_rng(n)
+    y = np.array(base, dtype=np.float64)
+    row = draw(st.integers(0, n - 1))
+    if variant == "identical":
+        return np.repeat(y[:1], n, axis=0)
+    if variant in ("two-parts", "many-parts"):
+        return rng.dirichlet(np.full(2 if variant == "two-parts" else 12, 0.7), size=n)
+    if variant in ("subnormal-part", "near-corner"):
+        tiny = 5e-324 if variant == "subnormal-part" else 1e-12
+        y[row] = tiny
+        y[row, 0] = 1.0 - tiny * (y.shape[1] - 1)  # rounds to one: the row sums to one
+    elif variant.startswith("sum-off-by"):
+        y[row] *= 1.0 + float(variant.rsplit("-", 1)[1])
+    elif variant == "zero-part":
+        y[row, 0], y[row, 1] = 0.0, y[row, 1] + y[row, 0]
+    elif variant == "negative-part":
+        y[row, 0], y[row, 1] = -0.1, y[row, 1] + y[row, 0] + 0.1
+    elif variant == "nonfinite-part":
+        y[row, 0] = draw(st.sampled_from(NONFINITE))
+    elif variant == "one-column":
+        return np.ones((n, 1))
+    return y
+
+
 def numeric_target(draw, family, kind, base, n):
     """A numeric target with edge values of its support (maybe outside it) put in."""
     inside, outside = EDGES[kind]

@@ -10,11 +10,14 @@ with the smallest input that showed it (damaged model files are in
 ``test_persistence_damage.py``).
 """
 
+import warnings
+
 import mpmath
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from skprob import (
     BernoulliMLPClassifier,
@@ -90,6 +93,23 @@ def test_one_weighted_row_trains_wherever_the_split_puts_it():
         model = GaussianMLPRegressor(max_iter=1, width=2, random_state=0, early_stopping=True)
         model.fit(X, X[:, 0], sample_weight=weights)
         assert np.isfinite(model.loss_curve_).all()
+
+
+@pytest.mark.parametrize("name", ["GaussianMLPRegressor", "MultivariateGaussianMLPRegressor"])
+def test_weights_on_one_row_leave_the_others_in_float32_range(name):
+    """All weight on one row: a weighted std of ~0 put the others at 1e14 (NaN training)."""
+    import skprob
+
+    cls = getattr(skprob, name)
+    y = cls()._make_family().example_target(6, 0)
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = cls(**KW).fit(X, y, sample_weight=[0, 0, 0, 0, 1e-30, 1e-3])
+    assert np.isfinite(model.loss_curve_).all() and np.isfinite(model.predict(X)).all()
+    # The scale keeps within 1e3 of the spread of the rows with weight, not ~1e-15.
+    spread = np.std(np.asarray(y)[4:], axis=0)
+    assert np.all(model.family_.scale_ >= 1e-3 * spread * (1 - 1e-12))
 
 
 def test_score_with_huge_weights_is_the_unweighted_score(data):

@@ -1,5 +1,8 @@
 """The negative binomial (NB2) family: its log-pmf against scipy, and recovery of counts."""
 
+import itertools
+
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -10,6 +13,7 @@ from skprob.families._special import log_pochhammer_scaled
 from skprob.families.negative_binomial import (
     NegativeBinomialDistribution,
     NegativeBinomialMLPRegressor,
+    negative_binomial_log_pmf,
 )
 
 
@@ -31,6 +35,43 @@ def test_log_pmf_matches_scipy_across_the_parameter_range():
     # Not a count: zero probability.
     assert np.all(dist.logpmf(np.full(5000, 2.5)) == -np.inf)
     assert np.all(dist.logpmf(np.full(5000, -1.0)) == -np.inf)
+
+
+def reference_log_pmf(y, mean, alpha):
+    # log1p keeps 1 - size / (size + mean) exact when the two differ by 300 decades.
+    with mpmath.workdps(700):
+        y, mean, size = mpmath.mpf(y), mpmath.mpf(mean), 1 / mpmath.mpf(alpha)
+        return float(mpmath.loggamma(y + size) - mpmath.loggamma(size) - mpmath.loggamma(y + 1)
+                     - size * mpmath.log1p(mean / size) - y * mpmath.log1p(size / mean))
+
+
+HUGE_GRID = list(itertools.product(
+    [0.0, 5.0, 29.0, 30.0, 100.0, 1e4, 1e8, 1e15, 1e30, 1e100, 1e300, 1.7e308],
+    [1e-3, 3.0, 40.0, 1e10, 1e300], [1e-12, 1e-4, 0.1, 10.0, 1e4]))
+
+
+def test_log_pmf_is_the_true_value_up_to_the_float_limit():
+    """Counts near the float limit gave NaN: lgamma(y + 1) and y log(mean) both overflow."""
+    y, mean, alpha = (torch.tensor(column, dtype=torch.float64)
+                      for column in zip(*HUGE_GRID, strict=True))
+    got = negative_binomial_log_pmf(y, mean, alpha).numpy()
+    expected = np.array([reference_log_pmf(*case) for case in HUGE_GRID])
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+    # Training precision, where the values are float32 numbers.
+    small = [i for i, case in enumerate(HUGE_GRID) if max(case[:2]) < 1e38 and case[0] < 1e30]
+    got32 = negative_binomial_log_pmf(*(t[small].float() for t in (y, mean, alpha))).numpy()
+    np.testing.assert_allclose(got32, expected[small], rtol=3e-5, atol=3e-5)
+
+
+def test_log_pmf_gradients_are_finite_for_large_counts():
+    y = torch.tensor([0.0, 3.0, 30.0, 1e5, 1e20], dtype=torch.float64)
+    mean = torch.full_like(y, 5.0, requires_grad=True)
+    alpha = torch.full_like(y, 0.3, requires_grad=True)
+    negative_binomial_log_pmf(y, mean, alpha).sum().backward()
+    assert torch.isfinite(mean.grad).all() and torch.isfinite(alpha.grad).all()
+    # d/dmean = (y - mean) / (mean (1 + alpha mean)), the NB2 score.
+    expected = (y - 5.0) / (5.0 * (1.0 + 0.3 * 5.0))
+    np.testing.assert_allclose(mean.grad.numpy(), expected.numpy(), rtol=1e-9)
 
 
 def test_mode_is_the_most_probable_count():

@@ -8,7 +8,8 @@ moderate inputs must be accepted, and so must valid sample weights of any size,
 devices skprob runs on and well-formed ``hidden_layer_sizes``. The generators
 (``_generators.py``) reach X as tensors (also requiring grad), dates, durations,
 nested cells and integers beyond float64; labels with ``None``, ``pd.NA`` or mixed
-types; counts up to the float limit; weights from 5e-324 to 1.7e308; device
+types; counts up to the float limit; compositions with subnormal, zero or
+negative parts and rows off their sum; weights from 5e-324 to 1.7e308; device
 strings torch knows but skprob cannot use; warm starts after a change of target
 shape, labels, family or network; and saved files with damaged bytes or members,
 which ``load`` must refuse (``PersistenceError``) or return as a usable model.
@@ -81,15 +82,7 @@ EXAMPLES = collections.Counter()
 #: event; pin each one by a strict ``xfail`` regression case at the end of this file
 #: and remove the entry with its fix. The violations found when this file was written
 #: are fixed; their regression cases below now pass as ordinary tests.
-KNOWN: list = [
-    Known("negative-binomial-huge-counts", ("runtime-warning", "score-nan"),
-          ("NegativeBinomialMLPRegressor",), ("y-huge",)),
-    # The histogram family met the widened generators only after both were written: its
-    # tails overflow for targets near 1e200 and its constant-model polish can fail on a
-    # tiny target. Reported, not fixed yet.
-    Known("histogram-extreme-targets", ("runtime-warning", "nonfinite-predict", "raw-error"),
-          ("HistogramMLPRegressor",)),
-]
+KNOWN: list[Known] = []
 
 
 def settle(findings):
@@ -101,7 +94,8 @@ def settle(findings):
 SUPPORT_KINDS = {
     "Orderings": "orderings", "RealVectors": "vectors", "Counts": "counts",
     "UnitInterval": "unit", "PositiveReals": "positive", "Directions": "angles",
-    "RealLine": "real", "NonNegativeReals": "nonnegative",
+    "RealLine": "real", "NonNegativeReals": "nonnegative", "NonNegativeAmounts": "nonnegative",
+    "Simplex": "simplex",
 }
 
 
@@ -110,8 +104,6 @@ def support_kind(family):
     if family.is_classifier:
         return "labels"
     kind = SUPPORT_KINDS.get(type(family.support).__name__)
-    if type(family.support).__name__ == "Simplex":
-        pytest.skip("no generator of simplex targets yet: the Dirichlet family is not covered")
     if kind is None:
         pytest.fail(f"support {family.support!r} is new to test_properties: add its edge values")
     return kind
@@ -174,6 +166,8 @@ def test_fit_on_targets_at_support_edges(cls, data):
     base = family.example_target(n, data.draw(st.integers(0, 2**16), label="y_seed"))
     if kind == "labels":
         y = label_target(data.draw, base)
+    elif kind == "simplex":
+        y = gen.simplex_target(data.draw, base, n)
     elif kind == "orderings" or (kind == "vectors" and data.draw(st.booleans())):
         y = structured_target(data.draw, kind, base, n)
     else:
@@ -203,6 +197,9 @@ def edge_heavy(kind, y):
         return np.where(np.arange(len(y))[:, None] == 0, y, y[1:2])  # nearly all identical
     if kind == "vectors":
         return np.column_stack([y[:, 0], y[:, 0] * 2.0 + 1e-6 * y[:, 1]])
+    if kind == "simplex":  # most of each row in one part, the others near zero
+        crowded = np.maximum(y**6, 1e-12)
+        return crowded / crowded.sum(axis=1, keepdims=True)
     return y**3  # real line: heavy tails
 
 
@@ -244,6 +241,17 @@ def test_predict_and_score_new_inputs(cls, data):
     elif kind == "orderings" and n and draw(st.booleans()):
         y = y.astype(np.float64)
         y[draw(st.integers(0, n - 1)), 0] = draw(st.sampled_from((-1.0, 0.5, 9.0, math.nan)))
+    elif kind == "simplex" and n:
+        y = y.astype(np.float64)
+        row, edit = draw(st.integers(0, n - 1)), draw(st.sampled_from(
+            ("subnormal", "zero", "off-sum", "nonfinite", "as-is")))
+        if edit in ("subnormal", "zero"):
+            y[row] = 5e-324 if edit == "subnormal" else 0.0
+            y[row, 0] = 1.0
+        elif edit == "off-sum":
+            y[row] *= 1.01
+        elif edit == "nonfinite":
+            y[row, 0] = draw(st.sampled_from(NONFINITE))
     note(f"score target: {y.ravel()[:8]!r}")
     findings = []
     check_fitted(findings, est, X, y)
@@ -433,14 +441,14 @@ OTHER_CASES = {
     "histogram-extreme-targets": (
         lambda: fit_case("HistogramMLPRegressor", [1e200, 5e199, 1e199, 3e199]),
         "the exponential tails of a target near 1e200 overflow (RuntimeWarning, nan)"),
-    # Found by the widened generators (counts up to the float limit); not fixed yet:
+    # Found by the widened generators (counts up to the float limit):
     "negative-binomial-huge-counts": (
         lambda: fit_case("NegativeBinomialMLPRegressor", [1e300]),
         "initial_params squares a mean of 1e300 (RuntimeWarning from negative_binomial.py); "
         "the log-pmf of 1.7e308 is NaN (lgamma and xlogy both overflow)"),
 }
 #: Regression cases of violations in ``KNOWN``: reported, not fixed yet.
-XFAIL = {"negative-binomial-huge-counts", "histogram-extreme-targets"}
+XFAIL: set = set()
 #: One case per id; a violation reported but not fixed yet gets
 #: ``marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=...)`` and a
 #: ``KNOWN`` entry, both removed with its fix.

@@ -1,6 +1,8 @@
 """The Weibull family: its log-density and summaries against scipy, and recovery."""
 
+import mpmath
 import numpy as np
+import pytest
 import torch
 from scipy import stats
 
@@ -33,6 +35,18 @@ def test_log_density_and_summaries_match_scipy_across_the_parameter_range():
         assert np.all(dist[peaked].logpdf(mode[peaked] * step)
                       <= dist[peaked].logpdf(mode[peaked]) + 1e-12)
     assert np.all(mode[shape <= 1] == 0.0)
+
+
+@pytest.mark.parametrize("shape", [0.3, 2.0, 50.0, 99.0, 101.0, 1e3, 1e5, 1e8, 1e9, 1e12, 1e16])
+def test_variance_keeps_its_digits_for_any_shape(shape):
+    """A shape near 1e8 gave a negative variance (NaN std): rounding 1 + 1/k in lgamma."""
+    with mpmath.workdps(60):
+        x = 1 / mpmath.mpf(shape)
+        expected = float(mpmath.gamma(1 + 2 * x) - mpmath.gamma(1 + x) ** 2)
+    dist = WeibullDistribution(scale=[1.0, 1e200], shape=[shape, shape])
+    np.testing.assert_allclose(dist.var()[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(dist.std(), np.sqrt(expected) * np.array([1.0, 1e200]),
+                               rtol=1e-12)  # the std of a scale beyond 1e154 is finite
 
 
 def test_float32_log_density_keeps_its_digits():

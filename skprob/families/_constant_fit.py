@@ -83,7 +83,9 @@ def minimise_constant_nll(objective_of_raw, raw, target, weight, free):
             start = float(objective())
         try:
             optimizer.step(closure)
-        except (RuntimeError, ValueError):
+        except (RuntimeError, ValueError, IndexError):
+            # IndexError: torch's strong-Wolfe search can index an empty bracket on a
+            # flat objective (targets a few subnormals apart); the start is kept.
             return raw
         with torch.no_grad():
             end = float(objective())

@@ -7,7 +7,7 @@ here once.
 
 import numpy as np
 
-__all__ = ["power_of_two_near", "weighted_mean_std", "weighted_quantile"]
+__all__ = ["ScaledVarianceMixin", "power_of_two_near", "weighted_mean_std", "weighted_quantile"]
 
 
 def power_of_two_near(value):
@@ -86,3 +86,24 @@ def weighted_quantile(y, sample_weight, q):
         position = np.searchsorted(cumulative, targets, side="left")
         out[:, j] = y[order, j][np.minimum(position, len(order) - 1)]
     return out
+
+
+class ScaledVarianceMixin:
+    """``var`` and ``std`` from ``_scaled_var()``, which returns ``(var / unit**2, unit)``.
+
+    A distribution whose parameters may be beyond ~1e154 computes its variance in units
+    of a power of two near its largest location or scale (:func:`power_of_two_near`):
+    the variance may then overflow to ``inf`` (its correctly rounded value) while the
+    standard deviation stays finite.
+    """
+
+    def var(self):
+        """Variance of each distribution (marginal, per output)."""
+        var, unit = self._scaled_var()
+        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
+            return var * unit * unit
+
+    def std(self):
+        """Standard deviation of each distribution, finite where the variance overflows."""
+        var, unit = self._scaled_var()
+        return np.sqrt(var) * unit

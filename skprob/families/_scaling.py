@@ -24,6 +24,10 @@ _NORMAL_IQR = 2.0 * special.ndtri(0.75)
 MAX_STANDARDISED = 1e18
 
 
+#: The standard deviation used to scale a target is at least this share of the
+#: unweighted spread of its rows (see :class:`Standardize`).
+SPREAD_FLOOR = 1e-3
+
 class TargetScaling:
     """Base class: no scaling (``loc = 0``, ``scale = 1``).
 
@@ -60,6 +64,13 @@ class Standardize(TargetScaling):
 
     def fit(self, y, sample_weight, family):
         mean, std = weighted_mean_std(y, sample_weight)
+        # Weights spanning many decades can put all the weight on one row, whose std is
+        # then ~0 while the other rows would be standardised to 1e14 and beyond (their
+        # squares overflow float32): the scale stays within a factor SPREAD_FLOOR of the
+        # unweighted spread of the rows that have any weight.
+        weighted = np.asarray(sample_weight) > 0
+        _, spread = weighted_mean_std(y[weighted], np.ones(int(weighted.sum())))
+        std = np.maximum(std, SPREAD_FLOOR * spread)
         return mean, np.where(std > 0, std, 1.0)
 
 

@@ -23,7 +23,12 @@ from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
 from ._base import Family, Parameter
 from ._links import LogSoftmax
-from ._numerics import weighted_mean_std, weighted_quantile
+from ._numerics import (
+    ScaledVarianceMixin,
+    power_of_two_near,
+    weighted_mean_std,
+    weighted_quantile,
+)
 from ._scaling import Standardize
 from ._support import RealLine
 
@@ -94,8 +99,10 @@ def _tail_scales(y, sample_weight, edges):
     w = sample_weight / sample_weight.sum()
     widths = np.diff(edges)
     below, above = y < edges[0], y >= edges[-1]
-    left = (w[below] @ (edges[0] - y[below])) / w[below].sum() if below.any() else 0.0
-    right = (w[above] @ (y[above] - edges[-1])) / w[above].sum() if above.any() else 0.0
+    # A tail whose rows all have weights that vanish next to the others has no excess.
+    left_weight, right_weight = w[below].sum(), w[above].sum()
+    left = (w[below] @ (edges[0] - y[below])) / left_weight if left_weight > 0 else 0.0
+    right = (w[above] @ (y[above] - edges[-1])) / right_weight if right_weight > 0 else 0.0
     return np.array([max(left, widths[0]), max(right, widths[-1])])
 
 
@@ -118,7 +125,7 @@ def histogram_log_density(log_probs, y, edges, tail_scales):
     return torch.where(region == 0, left, torch.where(region == len(edges), right, interior))
 
 
-class HistogramDistribution(Distribution):
+class HistogramDistribution(ScaledVarianceMixin, Distribution):
     """Histograms over fixed bins, with exponential tails, one probability vector per row.
 
     Parameters
@@ -201,15 +208,22 @@ class HistogramDistribution(Distribution):
         middles = np.concatenate([[e[0] - s_left], 0.5 * (e[1:] + e[:-1]), [e[-1] + s_right]])
         return p @ middles
 
-    def var(self):
-        p, e, (s_left, s_right) = self.probs(), self.edges, self.tail_scales
-        a, b = e[:-1], e[1:]
-        # E[y^2] of each region: uniform (a^2 + ab + b^2) / 3; an exponential tail from the
-        # edge c outwards, (c -/+ s)^2 + s^2.
-        second = np.concatenate([[(e[0] - s_left) ** 2 + s_left**2], (a * a + a * b + b * b) / 3.0,
-                                 [(e[-1] + s_right) ** 2 + s_right**2]])
-        mean = self.mean()
-        return np.maximum(p @ second - mean * mean, 0.0)
+    def _scaled_var(self):
+        # In units of a power of two near the largest edge or tail scale (an exact
+        # scaling): squares of targets beyond ~1e154 overflow where the std does not.
+        p, e, tails = self.probs(), self.edges, self.tail_scales
+        unit = power_of_two_near(max(np.max(np.abs(e)), np.max(tails)))
+        e, (s_left, s_right) = e / unit, tails / unit
+        middles = np.concatenate([[e[0] - s_left], 0.5 * (e[1:] + e[:-1]), [e[-1] + s_right]])
+        mean = (p @ middles)[:, None]
+        # E[(y - mean)^2] of each region, about each row's mean (no cancellation for a
+        # target far from zero): uniform on [a, b], (a'^2 + a'b' + b'^2) / 3 with
+        # a' = a - mean; an exponential tail from the edge c outwards, (c -/+ s - mean)^2 + s^2.
+        a, b = e[:-1] - mean, e[1:] - mean
+        second = np.concatenate([(e[0] - s_left - mean) ** 2 + s_left**2,
+                                 (a * a + a * b + b * b) / 3.0,
+                                 (e[-1] + s_right - mean) ** 2 + s_right**2], axis=1)
+        return np.sum(p * second, axis=1), unit
 
     def mode(self):
         """The middle of the bin with the highest density (a tail's peak is at its edge)."""

@@ -25,7 +25,12 @@ from ..base import MLPDistributionRegressor
 from ..distributions import Distribution
 from ._base import Family, Parameter
 from ._links import Identity, LogSoftmax, Softplus
-from ._numerics import power_of_two_near, weighted_mean_std, weighted_quantile
+from ._numerics import (
+    ScaledVarianceMixin,
+    power_of_two_near,
+    weighted_mean_std,
+    weighted_quantile,
+)
 from ._scaling import Standardize
 from ._support import RealLine
 from .normal import normal_log_density, standardized_residual
@@ -49,7 +54,7 @@ def _mixture_log_density(log_weights, loc, scale, y):
     return torch.logsumexp(component, dim=-1)
 
 
-class GaussianMixtureDistribution(Distribution):
+class GaussianMixtureDistribution(ScaledVarianceMixin, Distribution):
     """Mixtures of ``K`` normal distributions, one mixture per row (and output).
 
     Parameters carry the components on their last axis. ``log_weights`` may be
@@ -166,15 +171,6 @@ class GaussianMixtureDistribution(Distribution):
         # Law of total variance: mean of the variances plus variance of the means.
         mean = np.sum(w * loc, axis=-1, keepdims=True)
         return np.sum(w * (scale**2 + (loc - mean) ** 2), axis=-1), unit[..., 0]
-
-    def var(self):
-        var, unit = self._scaled_var()
-        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
-            return var * unit * unit
-
-    def std(self):
-        var, unit = self._scaled_var()
-        return np.sqrt(var) * unit
 
     # -- densities ---------------------------------------------------------------
     def _component_logpdf(self, y, params=None):

@@ -24,7 +24,7 @@ from ..distributions import CenteredAtLoc, Distribution
 from ..exceptions import TargetSupportError
 from ._base import Family, Parameter
 from ._links import CholeskyFactor, Identity
-from ._numerics import power_of_two_near
+from ._numerics import ScaledVarianceMixin, power_of_two_near
 from ._scaling import Standardize
 from ._support import RealVectors
 
@@ -95,7 +95,7 @@ def _orthant_probability(upper, mean, cov):
     return float(stats.multivariate_normal.cdf(upper, mean=mean, cov=cov, **options))
 
 
-class MultivariateNormalDistribution(CenteredAtLoc, Distribution):
+class MultivariateNormalDistribution(ScaledVarianceMixin, CenteredAtLoc, Distribution):
     """Multivariate normal distributions, one ``K``-vector per row.
 
     Each row is ``N(loc[i], scale_tril[i] @ scale_tril[i].T)``. ``mean``,
@@ -217,17 +217,6 @@ class MultivariateNormalDistribution(CenteredAtLoc, Distribution):
         scale_tril = self._params["scale_tril"]
         unit = power_of_two_near(np.max(np.abs(scale_tril), axis=(1, 2)))[:, None]
         return np.sum((scale_tril / unit[:, :, None]) ** 2, axis=2), unit
-
-    def var(self):
-        """Marginal variances, the diagonal of :meth:`covariance`, shape (n_rows, K)."""
-        var, unit = self._scaled_var()
-        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
-            return var * unit * unit
-
-    def std(self):
-        """Marginal standard deviations, shape (n_rows, K)."""
-        var, unit = self._scaled_var()
-        return np.sqrt(var) * unit
 
     def ppf(self, q):
         """Marginal quantiles of each column; ``q`` broadcasts against shape (n_rows, K)."""

@@ -3,8 +3,6 @@
 The count model of Prince, *Understanding Deep Learning*, Problem 5.6.
 """
 
-import math
-
 import numpy as np
 import torch
 from scipy import stats
@@ -14,6 +12,7 @@ from ..base import MLPDistributionRegressor
 from ..distributions import ScipyDistribution
 from ._base import Family, Parameter
 from ._links import Exp
+from ._special import HALF_LOG_2PI, bd0, stirling_error
 from ._support import Counts
 
 __all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor", "poisson_log_pmf"]
@@ -22,51 +21,6 @@ __all__ = ["PoissonDistribution", "PoissonFamily", "PoissonMLPRegressor", "poiss
 #: as ``-bd0``: there ``y log(rate)`` and ``lgamma(y + 1)`` are large and cancel (and
 #: overflow near the float limit), while their difference may be small.
 _STIRLING_FROM = 30.0
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-#: Terms of the series for ``bd0`` where ``|v| < 1/19``: ``v**20 < 1e-25``.
-_BD0_TERMS = 10
-
-
-def _stirling_error(y):
-    """``log(y!) - (y + 1/2) log(y) + y - log(2 pi) / 2``, accurate to float64 for ``y >= 30``."""
-    inv = 1.0 / y
-    inv2 = inv * inv
-    return inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 / 1680)))
-
-
-def _bd0(x, m):
-    """``x log(x / m) + m - x`` (non-negative) without cancellation or overflow.
-
-    Loader's deviance term: a series in ``v = (x - m) / (x + m)`` where ``x`` is
-    within 10% of ``m``, the direct formula elsewhere. Each branch sees harmless
-    stand-ins in the elements the other one takes, so that neither makes
-    infinities whose gradient would turn into NaN.
-    """
-    half_diff = 0.5 * x - 0.5 * m  # halves: x + m overflows near the float limit
-    near = half_diff.abs() < 0.1 * (0.5 * x + 0.5 * m)
-    one = torch.ones_like(x)
-    x_near, m_near = torch.where(near, x, one), torch.where(near, m, one)
-    diff = x_near - m_near
-    v = diff / (x_near + m_near)
-    series = diff * v
-    term = 2.0 * x_near * v
-    v2 = v * v
-    for j in range(1, _BD0_TERMS + 1):
-        term = term * v2
-        series = series + term / (2 * j + 1)
-    x_far, m_far = torch.where(near, 2.0 * one, x), torch.where(near, one, m)
-    with torch.no_grad():
-        ratio = x_far / m_far
-        exact_ratio = torch.isfinite(ratio) & (ratio >= torch.finfo(ratio.dtype).tiny)
-    log_ratio = torch.where(
-        exact_ratio,
-        torch.log(torch.where(exact_ratio, x_far, one) / torch.where(exact_ratio, m_far, one)),
-        torch.log(x_far) - torch.log(m_far),  # x / m beyond the float range
-    )
-    far = x_far * log_ratio + (m_far - x_far)
-    return torch.where(near, series, far)
-
-
 def poisson_log_pmf(y, rate):
     """Poisson log-probability of counts ``y`` (torch), accurate wherever it is finite.
 
@@ -90,8 +44,8 @@ def poisson_log_pmf(y, rate):
     if not bool(big.any()):
         return exact
     y_big = torch.where(big, y, torch.full_like(y, _STIRLING_FROM))
-    stirling = (-_bd0(y_big, rate) - 0.5 * torch.log(y_big) - _HALF_LOG_2PI
-                - _stirling_error(y_big))
+    stirling = (-bd0(y_big, rate) - 0.5 * torch.log(y_big) - HALF_LOG_2PI
+                - stirling_error(y_big))
     return torch.where(big, stirling, exact)
 
 

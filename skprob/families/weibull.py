@@ -46,6 +46,11 @@ def _cumulative_hazard(y, scale, shape):
     return torch.exp((shape * (torch.log(y) - torch.log(scale))).clamp(max=largest))
 
 
+#: Below this ``1 / shape`` the variance comes from the series of ``lgamma(1 + x)``.
+_SERIES_BELOW = 1e-2
+#: Terms of that series kept: the next is below ``1e-16`` of the first.
+_SERIES_TERMS = 8
+
 class WeibullDistribution(ScipyDistribution):
     """Weibull distributions with scale ``scale`` and shape ``shape``.
 
@@ -88,13 +93,27 @@ class WeibullDistribution(ScipyDistribution):
         with np.errstate(over="ignore"):
             return self._params["scale"] * special.gamma(1.0 + 1.0 / self._params["shape"])
 
-    def var(self):
-        k, scale = self._params["shape"], self._params["scale"]
-        # Gamma(1 + 2/k) - Gamma(1 + 1/k)^2 in logs, by the ratio, to keep digits for large k.
+    def _unit_var(self):
+        """Variance of the Weibull of scale one, ``Gamma(1 + 2/k) - Gamma(1 + 1/k)**2``."""
+        x = 1.0 / self._params["shape"]
+        g2 = special.gammaln(1.0 + 2.0 * x)
+        # 2 lgamma(1 + x) - lgamma(1 + 2x) from the series of lgamma(1 + x) where x is
+        # small: the terms linear in x cancel exactly there, while rounding 1 + x leaves an
+        # error larger than the difference (a negative variance) for shapes near 1e8.
+        small = x < _SERIES_BELOW
+        xs = np.where(small, x, 0.0)
+        series = sum((-1.0) ** n * special.zeta(n) / n * (2.0 - 2.0**n) * xs**n
+                     for n in range(2, _SERIES_TERMS + 2))
+        log_ratio = np.where(small, series, 2.0 * special.gammaln(1.0 + x) - g2)
         with np.errstate(over="ignore"):
-            g1 = special.gammaln(1.0 + 1.0 / k)
-            g2 = special.gammaln(1.0 + 2.0 / k)
-            return scale**2 * np.exp(g2) * -np.expm1(2.0 * g1 - g2)
+            return np.maximum(np.exp(g2) * -np.expm1(log_ratio), 0.0)
+
+    def var(self):
+        with np.errstate(over="ignore"):  # beyond 1.8e308 inf is the correctly rounded var
+            return self._params["scale"] ** 2 * self._unit_var()
+
+    def std(self):
+        return self._params["scale"] * np.sqrt(self._unit_var())
 
     def median(self):
         return self._params["scale"] * np.log(2.0) ** (1.0 / self._params["shape"])

@@ -184,7 +184,8 @@ class ZeroInflatedNegativeBinomialFamily(Family):
     def initial_params(self, y, sample_weight):
         w = sample_weight / sample_weight.sum()
         mean = np.maximum(w @ y, 1e-3)
-        alpha = np.clip((w @ (y - mean) ** 2 - mean) / mean**2, 1e-2, 1e2)
+        # Divided by the mean before squaring: counts near the float limit must not overflow.
+        alpha = np.clip(w @ ((y - mean) / mean) ** 2 - 1.0 / mean, 1e-2, 1e2)
         p_zero = (1.0 + alpha * mean) ** (-1.0 / alpha)
         return {"mean": mean, "alpha": alpha,
                 "zero_logit": special.logit(_zero_share(y, sample_weight, p_zero))}

@@ -37,9 +37,10 @@ SELECTION_MAX_ROWS = 20_000
 #: two fits of nested families (a negative binomial whose dispersion went to 0, and the
 #: Poisson) differ by their training noise, often with a tiny standard error.
 SELECTION_TIE = 0.01
-#: Families never proposed automatically: angles are wrapped (a different target), and
-#: rates with exposure weights are scored by a likelihood up to a constant, not a density.
-_NEVER_AUTOMATIC = {"von_mises", "poisson_rate"}
+#: Families never proposed automatically: angles are wrapped (a different target),
+#: rates with exposure weights are scored by a likelihood up to a constant, not a
+#: density, and the Tweedie's power is a hyper-parameter to search, not one candidate.
+_NEVER_AUTOMATIC = {"von_mises", "poisson_rate", "tweedie"}
 
 
 def candidate_families(y):

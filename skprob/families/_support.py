@@ -20,6 +20,7 @@ __all__ = [
     "ClassLabels",
     "Counts",
     "Directions",
+    "NonNegativeAmounts",
     "OrderedLabels",
     "Orderings",
     "PositiveReals",
@@ -205,6 +206,28 @@ class PositiveReals(Support):
 
     def outside(self, y):
         return ~(y > 0) | np.isinf(y)
+
+
+class NonNegativeAmounts(Support):
+    """Finite numbers at or above zero, with exact zeros (claim amounts, rainfall).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skprob.families._support import NonNegativeAmounts
+    >>> NonNegativeAmounts().outside(np.array([0.0, 2.5, -1.0, np.inf]))
+    array([False, False,  True,  True])
+    """
+
+    description = "the non-negative real numbers (y >= 0, exact zeros allowed)"
+    symbol = "y ≥ 0"
+    advice = ("Give non-negative finite targets; for targets that can be negative use a family "
+              "on the real line such as 'normal'.")
+    positive_only = True
+    lower_end = 0.0
+
+    def outside(self, y):
+        return ~(y >= 0) | np.isinf(y)
 
 
 class UnitInterval(Support):

@@ -75,6 +75,19 @@ def test_uci_smoke(tmp_path):
     assert rebuilt["text"] == text
 
 
+@pytest.mark.skipif(not DATA_DIR.is_dir(), reason=f"no UCI data folder at {DATA_DIR}")
+def test_uci_families_smoke():
+    families = load_script("uci_families")
+    records = families.main([str(DATA_DIR), "--smoke", "--datasets", "yacht",
+                             "--methods", *families.METHODS])
+    assert [r["method"] for r in records] == list(families.METHODS)
+    assert all(math.isfinite(r["nll"]) for r in records)
+    assert records[-1]["chosen"] in records[-1]["selection"]
+    # The report pairs each method with the normal on the same splits.
+    report = families.report([{**r, "command": "smoke"} for r in records])
+    assert "| Yacht | auto |" in report and "| Yacht | histogram |" in report
+
+
 def test_speed_smoke():
     speed = load_script("speed")
     result = speed.main(["--smoke"])

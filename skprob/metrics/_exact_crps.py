@@ -23,25 +23,17 @@ cdf decided (``tests/test_crps_exact.py``); three corrections follow:
   (finite CRPS for ``df > 1/2``, no mean) get ``nan`` and so the numerical route.
 """
 
-import importlib
-
 import numpy as np
 from scipy import special, stats
+
+from .._lazy import on_first_use
 
 __all__ = ["EXACT_CRPS", "exact_crps"]
 
 _BACKEND = "numpy"
 
-
-class _OnFirstUse:
-    """scoringrules compiles its numba kernels when imported (seconds, more than the rest of
-    skprob's import): it is imported on the first exact score instead."""
-
-    def __getattr__(self, name):
-        return getattr(importlib.import_module("scoringrules"), name)
-
-
-sr = _OnFirstUse()
+# Compiles numba kernels when imported (seconds): imported on the first exact score.
+sr = on_first_use("scoringrules")
 
 
 def _normal(dist, y):

@@ -53,12 +53,11 @@ import pandas as pd
 import safetensors
 import safetensors.torch
 import sklearn
-import skops
-import skops.io
 import torch
 from sklearn.exceptions import NotFittedError
 
 from .._compat import check_is_fitted
+from .._lazy import on_first_use
 from ..base import resolve_device
 from ._checks import check_loaded
 from ._errors import PersistenceError
@@ -67,6 +66,9 @@ from ._format1 import load_format1
 from ._tree import Joiner, Splitter, trusted_class, type_name
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "PersistenceError", "load", "save"]
+
+# Loads its type registry when imported (seconds): imported on the first save or load.
+skops = on_first_use("skops", submodules=("io",))
 
 #: Written to ``skprob.json`` so that other zip files are recognised as such.
 FORMAT_NAME = "skprob-model"

@@ -123,6 +123,18 @@ def test_deeply_nested_header(regressor):
         load(io.BytesIO(rewritten(saved(regressor), HEADER_MEMBER, header)))
 
 
+@pytest.mark.parametrize("versions", [{}, {"skprob": 1.0}, {"torch": "2.13.0"}],
+                         ids=["empty", "number", "no-skprob"])
+def test_header_without_the_skprob_version(regressor, versions):
+    """Found by the long property profile: a header whose versions lack skprob's gave KeyError."""
+    data = saved(regressor)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        header = json.loads(archive.read(HEADER_MEMBER))
+    header["versions"] = versions
+    with pytest.raises(PersistenceError, match="skprob version"):
+        load(io.BytesIO(rewritten(data, HEADER_MEMBER, json.dumps(header))))
+
+
 def test_deeply_nested_first_format_config():
     """json.loads raised RecursionError on a deeply nested config.json."""
     data = (DATA / "format1_heteroscedastic.skprob").read_bytes()

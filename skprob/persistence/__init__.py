@@ -350,9 +350,10 @@ def _read_header(text):
             f"versions {list(READABLE_VERSIONS)}. Load it with the skprob that wrote it "
             f"({written_by}) or a newer one."
         )
-    if not (isinstance(versions, dict) and isinstance(header.get("object"), str)):
-        raise PersistenceError(f"{HEADER_MEMBER} lacks 'versions' or 'object': the file is "
-                               "damaged.")
+    if not (isinstance(versions, dict) and isinstance(versions.get("skprob"), str)
+            and isinstance(header.get("object"), str)):
+        raise PersistenceError(f"{HEADER_MEMBER} lacks 'object' or the skprob version in "
+                               "'versions': the file is damaged.")
     return header
 
 

@@ -75,6 +75,16 @@ def test_probability_and_moments_integrate_to_the_exact_values():
     np.testing.assert_allclose(dist.cdf(quantiles)[1:], levels[1:], rtol=1e-9)
 
 
+def test_mode_is_the_peak_of_the_density_above_zero():
+    dist = TweedieDistribution(mean=[4.0, 10.0, 0.3], dispersion=[0.5, 0.1, 1.0], power=1.6)
+    mode = dist.mode()
+    for row in range(2):  # peaked densities: the grid's best point is within its spacing
+        grid = np.linspace(1e-6, dist[row].ppf(0.999)[0], 4001)
+        density = dist[np.zeros(len(grid), dtype=int) + row].logpdf(grid)
+        assert abs(mode[row] - grid[np.argmax(density)]) <= grid[1] - grid[0]
+    assert mode[2] < 1e-6  # few small jumps: the density decreases from 0
+
+
 def test_samples_follow_the_distribution():
     dist = TweedieDistribution(mean=[1.0, 4.0], dispersion=[2.0, 0.5], power=1.6)
     draws = dist.rvs(size=100_000, random_state=0)

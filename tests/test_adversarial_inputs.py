@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy import stats
 from sklearn.exceptions import ConvergenceWarning
 
 from skprob import (
@@ -31,6 +32,7 @@ from skprob import (
     all_estimators,
 )
 from skprob.exceptions import TargetSupportError, UndefinedStatisticError
+from skprob.families._scaling import RobustStandardize
 from skprob.families.poisson import poisson_log_pmf
 
 KW = {"max_iter": 2, "width": 4, "random_state": 0}
@@ -95,7 +97,8 @@ def test_one_weighted_row_trains_wherever_the_split_puts_it():
         assert np.isfinite(model.loss_curve_).all()
 
 
-@pytest.mark.parametrize("name", ["GaussianMLPRegressor", "MultivariateGaussianMLPRegressor"])
+@pytest.mark.parametrize(
+    "name", ["GaussianMLPRegressor", "MultivariateGaussianMLPRegressor", "StudentTMLPRegressor"])
 def test_weights_on_one_row_leave_the_others_in_float32_range(name):
     """All weight on one row: a weighted std of ~0 put the others at 1e14 (NaN training)."""
     import skprob
@@ -110,6 +113,16 @@ def test_weights_on_one_row_leave_the_others_in_float32_range(name):
     # The scale keeps within 1e3 of the spread of the rows with weight, not ~1e-15.
     spread = np.std(np.asarray(y)[4:], axis=0)
     assert np.all(model.family_.scale_ >= 1e-3 * spread * (1 - 1e-12))
+
+
+def test_robust_scale_floor_ignores_one_far_outlier():
+    """The robust floor uses the unweighted IQR, so one 1e10 among N(0, 1) leaves it alone."""
+    y = np.r_[np.random.default_rng(0).normal(size=100), 1e10][:, None]
+    weights = np.ones(101)
+    median, scale = RobustStandardize().fit(y, weights, None)
+    lower, upper = np.quantile(y, [0.25, 0.75], method="inverted_cdf")
+    np.testing.assert_allclose(scale, (upper - lower) / (2 * 0.6744897501960817))
+    assert median == np.quantile(y, 0.5, method="inverted_cdf")
 
 
 def test_score_with_huge_weights_is_the_unweighted_score(data):
@@ -390,3 +403,32 @@ def test_mixture_quantiles_of_no_levels(data):
     X, y = data
     dist = MixtureDensityRegressor(**KW).fit(X, y).predict_dist(X[:4])
     assert dist.quantiles(np.array([])).shape == (4, 0)
+
+
+def test_lognormal_moments_with_a_huge_sigma_are_inf_without_warnings():
+    """sigma ** 2 overflowed with a RuntimeWarning (found by the long property profile)."""
+    from skprob.families.lognormal import LogNormalDistribution
+
+    dist = LogNormalDistribution(median=[1.0, 0.0, 2.0], sigma=[1e200, 1e200, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean, var, std, mode = dist.mean(), dist.var(), dist.std(), dist.mode()
+    assert np.all(mean[:1] == np.inf) and np.all(var[:1] == np.inf) and std[0] == np.inf
+    assert mean[1] == var[1] == std[1] == mode[0] == mode[1] == 0.0
+    reference = stats.lognorm(s=0.5, scale=2.0)
+    np.testing.assert_allclose([mean[2], var[2], std[2]],
+                               [reference.mean(), reference.var(), reference.std()], rtol=1e-13)
+
+
+def test_ordinal_log_probabilities_stay_finite_far_from_the_thresholds():
+    """With |eta| ~ 1e18 the thresholds' gap rounded to 0 and the log-probability to -inf."""
+    from skprob.families.ordinal import ordinal_log_probs
+
+    cutpoints = torch.tensor([[-1.0, 0.5, 2.0]] * 2, dtype=torch.float64)
+    log_probs = ordinal_log_probs(torch.tensor([4.6e18, -4.6e18], dtype=torch.float64),
+                                  cutpoints)
+    assert torch.isfinite(log_probs).all()
+    # Far above the thresholds the middle classes' log-probabilities are -(eta - c_k) plus
+    # log(1 - exp(c_{k-1} - c_k)): about -4.6e18.
+    np.testing.assert_allclose(log_probs[0, :3].numpy(), -4.6e18, rtol=1e-12)
+    assert log_probs[0, 3] == 0.0 and log_probs[1, 0] == 0.0

@@ -28,6 +28,31 @@ MAX_STANDARDISED = 1e18
 #: unweighted spread of its rows (see :class:`Standardize`).
 SPREAD_FLOOR = 1e-3
 
+
+def _spread_of_weighted_rows(y, sample_weight, spread):
+    """``spread(y, weights)`` over the rows with positive weight, each weighing one.
+
+    Weights spanning many decades can put all the weight on one row, whose weighted
+    spread is then ~0 while the other rows would be standardised to 1e14 and beyond
+    (their squares overflow float32). Flooring the scale at :data:`SPREAD_FLOOR` of
+    this unweighted spread bounds that, and leaving out zero-weight rows keeps a
+    weight of 0 equivalent to removing the row.
+    """
+    weighted = np.asarray(sample_weight) > 0
+    return spread(y[weighted], np.ones(int(weighted.sum())))
+
+
+def _std(y, sample_weight):
+    return weighted_mean_std(y, sample_weight)[1]
+
+
+def _robust_std(y, sample_weight):
+    """IQR / 1.35, or the standard deviation where the IQR is 0 (half the weight on one value)."""
+    lower, upper = weighted_quantile(y, sample_weight, [0.25, 0.75])
+    scale = (upper - lower) / _NORMAL_IQR
+    return np.where(scale > 0, scale, _std(y, sample_weight))
+
+
 class TargetScaling:
     """Base class: no scaling (``loc = 0``, ``scale = 1``).
 
@@ -64,13 +89,8 @@ class Standardize(TargetScaling):
 
     def fit(self, y, sample_weight, family):
         mean, std = weighted_mean_std(y, sample_weight)
-        # Weights spanning many decades can put all the weight on one row, whose std is
-        # then ~0 while the other rows would be standardised to 1e14 and beyond (their
-        # squares overflow float32): the scale stays within a factor SPREAD_FLOOR of the
-        # unweighted spread of the rows that have any weight.
-        weighted = np.asarray(sample_weight) > 0
-        _, spread = weighted_mean_std(y[weighted], np.ones(int(weighted.sum())))
-        std = np.maximum(std, SPREAD_FLOOR * spread)
+        floor = SPREAD_FLOOR * _spread_of_weighted_rows(y, sample_weight, _std)
+        std = np.maximum(std, floor)
         return mean, np.where(std > 0, std, 1.0)
 
 
@@ -92,10 +112,14 @@ class RobustStandardize(TargetScaling):
     """
 
     def fit(self, y, sample_weight, family):
-        lower, median, upper = weighted_quantile(y, sample_weight, [0.25, 0.5, 0.75])
-        scale = (upper - lower) / _NORMAL_IQR
-        _, std = weighted_mean_std(y, sample_weight)
-        scale = np.where(scale > 0, scale, np.where(std > 0, std, 1.0))
+        (median,) = weighted_quantile(y, sample_weight, [0.5])
+        scale = _robust_std(y, sample_weight)
+        # The same floor as Standardize's, on the unweighted robust spread so that one
+        # far outlier does not inflate it.
+        scale = np.maximum(
+            scale, SPREAD_FLOOR * _spread_of_weighted_rows(y, sample_weight, _robust_std)
+        )
+        scale = np.where(scale > 0, scale, 1.0)
         with np.errstate(over="ignore"):  # an overflow to inf is beyond the limit too
             far = ~(np.abs(y - median) / scale <= MAX_STANDARDISED)
         if far.any():

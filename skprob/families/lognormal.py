@@ -91,24 +91,43 @@ class LogNormalDistribution(ScipyDistribution):
     def _scipy(self):
         return stats.lognorm(s=self._params["sigma"], scale=self._params["median"])
 
+    def _sigma_squared(self):
+        with np.errstate(over="ignore"):  # inf for sigma beyond 1.3e154: the moments are inf
+            return self._params["sigma"] ** 2
+
+    def _median_times(self, log_factor):
+        """``median * exp(log_factor)``, inf where it exceeds the float range, not NaN.
+
+        Summed in log space, so a factor that overflows on its own (``exp(inf)``) times
+        a median that is 0 after underflow gives 0 rather than NaN.
+        """
+        median = self._params["median"]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            product = np.exp(np.log(median) + log_factor)
+        return np.where(median > 0, product, 0.0)
+
     def mean(self):
-        return self._params["median"] * np.exp(0.5 * self._params["sigma"] ** 2)
+        return self._median_times(0.5 * self._sigma_squared())
 
     def var(self):
-        s2 = self._params["sigma"] ** 2
+        s2 = self._sigma_squared()
         with np.errstate(over="ignore"):  # inf only where the variance exceeds 1.8e308
-            return self._params["median"] ** 2 * np.exp(s2) * np.expm1(s2)
+            log_factor = s2 + np.log(np.expm1(s2))
+        median = self._params["median"]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            product = np.exp(2.0 * np.log(median) + log_factor)
+        return np.where(median > 0, product, 0.0)
 
     def std(self):
-        s2 = self._params["sigma"] ** 2
+        s2 = self._sigma_squared()
         with np.errstate(over="ignore"):
-            return self._params["median"] * np.exp(0.5 * s2) * np.sqrt(np.expm1(s2))
+            return self._median_times(0.5 * (s2 + np.log(np.expm1(s2))))
 
     def median(self):
         return self._params["median"].copy()
 
     def mode(self):
-        return self._params["median"] * np.exp(-self._params["sigma"] ** 2)
+        return self._median_times(-self._sigma_squared())
 
     def _undefined(self, statistic):
         if statistic in ("mean", "var", "std"):

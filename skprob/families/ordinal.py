@@ -40,8 +40,10 @@ def ordinal_log_probs(eta, cutpoints):
     z = cutpoints - eta.unsqueeze(-1)
     log_cdf = torch.nn.functional.logsigmoid(z)  # log P(Y <= k)
     log_sf = torch.nn.functional.logsigmoid(-z)  # log P(Y > k)
-    # P(c_{k-1} < . <= c_k) = sigmoid(b) sigmoid(-a) (1 - exp(a - b)), a < b.
-    gap = torch.log(-torch.expm1(z[..., :-1] - z[..., 1:]))
+    # P(c_{k-1} < . <= c_k) = sigmoid(b) sigmoid(-a) (1 - exp(a - b)), a < b. a - b is
+    # formed from the thresholds alone: from z it rounds to 0 once |eta| dwarfs them,
+    # which made the log-probability -inf instead of a large finite negative number.
+    gap = torch.log(-torch.expm1(cutpoints[..., :-1] - cutpoints[..., 1:]))
     middle = log_cdf[..., 1:] + log_sf[..., :-1] + gap
     return torch.cat([log_cdf[..., :1], middle, log_sf[..., -1:]], dim=-1)
 

@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 from scipy import integrate, stats
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skprob import CategoricalMLPClassifier, GaussianMLPRegressor, HeteroscedasticRegressor
 from skprob.families.bernoulli import BernoulliDistribution
@@ -326,6 +329,25 @@ def test_scorers_in_model_selection(regression_data):
         dist = estimator.predict_dist(X[test])
         assert scores["test_nll"][fold] == pytest.approx(estimator.score(X[test], y[test]))
         assert scores["test_crps"][fold] == pytest.approx(-crps(y[test], dist))
+
+
+def test_scorers_score_a_pipeline_and_a_transformed_target(regression_data):
+    """A scorer called estimator.predict_dist, which a Pipeline does not have."""
+    X, y = regression_data
+    pipeline = make_pipeline(StandardScaler(), GaussianMLPRegressor(width=8, max_iter=5,
+                                                                    random_state=0)).fit(X, y)
+    assert neg_mean_nll_scorer(pipeline, X, y) == pytest.approx(pipeline.score(X, y))
+    dist = pipeline[-1].predict_dist(pipeline[0].transform(X))
+    assert neg_crps_scorer(pipeline, X, y) == pytest.approx(-crps(y, dist))
+    positive = np.exp(0.3 * y)
+    logged = TransformedTargetRegressor(
+        GaussianMLPRegressor(width=8, max_iter=5, random_state=0), func=np.log, inverse_func=np.exp
+    ).fit(X, positive)
+    # The scorer sees the distribution of y itself, a log-normal: its NLL is the normal's
+    # NLL of log(y) plus the Jacobian term mean(log y).
+    inner = logged.regressor_.predict_dist(X)
+    expected = mean_nll(np.log(positive), inner) + np.mean(np.log(positive))
+    assert neg_mean_nll_scorer(logged, X, positive) == pytest.approx(-expected)
 
 
 def test_make_distribution_scorer():

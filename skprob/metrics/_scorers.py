@@ -1,5 +1,6 @@
 """Scorers for model selection from metrics of predicted distributions."""
 
+from ..compose import predict_dist
 from ._common import mean_nll
 from ._crps import crps
 
@@ -15,7 +16,9 @@ class _DistributionScorer:
         self._kwargs = kwargs
 
     def __call__(self, estimator, X, y, sample_weight=None):
-        dist = estimator.predict_dist(X)
+        # Through compose.predict_dist, so a Pipeline, a search or a
+        # TransformedTargetRegressor around a skprob estimator scores too.
+        dist = predict_dist(estimator, X)
         return self._sign * self._metric(y, dist, sample_weight=sample_weight, **self._kwargs)
 
     def __repr__(self):
@@ -27,9 +30,10 @@ class _DistributionScorer:
 def make_distribution_scorer(metric, *, greater_is_better=True, **kwargs):
     """Turn a metric of ``(y_true, dist, sample_weight)`` into a scikit-learn scorer.
 
-    The scorer calls the estimator's ``predict_dist``, so it accepts any skprob
-    estimator, and returns ``metric`` with its sign flipped when lower is
-    better (scikit-learn maximises scores). It can be passed as ``scoring=``
+    The scorer takes the distribution from :func:`skprob.compose.predict_dist`, so it
+    accepts any skprob estimator, and a pipeline, search or
+    ``TransformedTargetRegressor`` around one; it returns ``metric`` with its sign
+    flipped when lower is better (scikit-learn maximises scores). It can be passed as ``scoring=``
     to ``GridSearchCV``, ``cross_validate`` and ``cross_val_score``.
 
     Parameters

@@ -1,15 +1,18 @@
 """Every gallery script in examples/ runs in fast mode and shows what it claims.
 
-Scripts are found by their name (``examples/plot_*.py``), imported from their file
-and run with ``main(fast=True)`` under the non-interactive Agg backend. Each one
-returns the numbers it prints; a generic check asks that they are finite and that
-a figure was drawn, and a check per script (keyed by the file's stem) asserts what
-the example is there to show. A new script without its own check fails the test.
+Gallery scripts are sphinx-gallery pages: top-level code in ``# %%`` cells, so that
+each figure and printed number sits under the code and text that produce it. The
+test runs each script (``examples/plot_*.py``) as ``__main__`` under the
+non-interactive Agg backend with ``SKPROB_GALLERY_FAST=1``, which the scripts read
+to use smaller data and shorter training. A generic check asks that a figure was
+drawn and labelled, and a check per script (keyed by the file's stem) asserts what
+the example is there to show, reading the script's module-level names; every value
+a check reads must be finite. A new script without its own check fails the test.
 """
 
 import ast
-import importlib.util
 import numbers
+import runpy
 from pathlib import Path
 
 import matplotlib
@@ -22,18 +25,24 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("plot_*.py"))
+#: The environment variable the scripts read to run on smaller data.
+FAST_VARIABLE = "SKPROB_GALLERY_FAST"
 
 
-def load(path):
-    """Import a script from its file without adding it to ``sys.modules``."""
-    spec = importlib.util.spec_from_file_location(f"gallery_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+class RecordingNamespace(dict):
+    """A script's globals that remember which names a check read."""
+
+    def __init__(self, namespace):
+        super().__init__(namespace)
+        self.read = []
+
+    def __getitem__(self, key):
+        self.read.append(key)
+        return super().__getitem__(key)
 
 
 def numeric_values(value, name):
-    """(name, float array) for every number inside a returned value."""
+    """(name, float array) for every number inside a value a check read."""
     if isinstance(value, (bool, np.bool_)):
         return [(name, np.array([float(value)]))]
     if isinstance(value, numbers.Real):
@@ -43,6 +52,9 @@ def numeric_values(value, name):
         return [(f"{name}[{column}]", numeric[column].to_numpy(float)) for column in numeric]
     if isinstance(value, (np.ndarray, pd.Series)) and np.issubdtype(value.dtype, np.number):
         return [(name, np.asarray(value, dtype=float))]
+    if isinstance(value, dict):
+        return [item for key, inner in value.items()
+                for item in numeric_values(inner, f"{name}[{key!r}]")]
     return []
 
 
@@ -248,7 +260,7 @@ def test_scripts_are_found():
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.stem)
 def test_gallery_script_format(path):
-    """Sphinx-gallery layout: a reST title and a paragraph, then commented cells."""
+    """Sphinx-gallery layout: a reST title and a paragraph, then top-level code in cells."""
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     docstring = ast.get_docstring(tree, clean=False)
@@ -257,21 +269,24 @@ def test_gallery_script_format(path):
     title, underline = lines[0], lines[1]
     assert title.strip() and set(underline) == {"="} and len(underline) >= len(title)
     assert lines[2] == "" and lines[3].strip(), "a paragraph follows the title"
-    assert source.count("\n# %%\n") >= 2, "code cells are separated by '# %%' blocks"
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    assert "main" in functions
-    assert [arg.arg for arg in functions["main"].args.args][:1] == ["fast"]
-    assert 'if __name__ == "__main__":\n    main()' in source
+    assert source.count("\n# %%\n") >= 3, "code cells are separated by '# %%' blocks"
+    # Output appears under the cell that makes it only when the work is done at top
+    # level, not in a main() called by the last cell.
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert "main" not in functions, "write the steps as top-level cells, not main()"
+    assert "__name__" not in source, "the script runs top to bottom, with no main guard"
+    assert FAST_VARIABLE in source, f"read {FAST_VARIABLE} to run fast in the tests"
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.stem)
 def test_gallery_script_runs(path, no_figures, tmp_path, monkeypatch, capsys):
     assert path.stem.removeprefix("plot_") in CHECKS, f"add a check for {path.name}"
     monkeypatch.chdir(tmp_path)  # anything written to the working directory lands here
-    module = load(path)
-    assert capsys.readouterr().out == "" and not plt.get_fignums(), "importing ran something"
+    monkeypatch.setenv(FAST_VARIABLE, "1")
+    # The figures stay open for the checks, whatever the script's last line does.
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
 
-    results = module.main(fast=True)
+    namespace = RecordingNamespace(runpy.run_path(str(path), run_name="__main__"))
 
     assert capsys.readouterr().out, "the script prints its numbers"
     figures = [plt.figure(number) for number in plt.get_fignums()]
@@ -283,10 +298,10 @@ def test_gallery_script_runs(path, no_figures, tmp_path, monkeypatch, capsys):
             assert all(ax.get_xlabel() or ax.name == "polar" or not ax.get_xticks().size
                        for ax in axes if not ax.images), f"an x axis without label: {path.name}"
             assert any(ax.get_ylabel() for ax in axes), f"no y label: {path.name}"
-    assert isinstance(results, dict)
-    values = [item for key, value in results.items() for item in numeric_values(value, key)]
-    assert values, "main returned no numbers"
+    assert list(tmp_path.iterdir()) == [], "the script wrote files in the working directory"
+    CHECKS[path.stem.removeprefix("plot_")](namespace, figures)
+    values = [item for key in dict.fromkeys(namespace.read)
+              for item in numeric_values(dict.__getitem__(namespace, key), key)]
+    assert values, "the check read no number"
     for name, array in values:
         assert np.isfinite(array).all(), f"{path.name}: {name} is not finite"
-    assert list(tmp_path.iterdir()) == [], "the script wrote files without an output dir"
-    CHECKS[path.stem.removeprefix("plot_")](results, figures)

@@ -27,6 +27,7 @@ from sklearn.model_selection import train_test_split
 
 from skprob import ExponentialMLPRegressor, GammaMLPRegressor
 from skprob.metrics import interval_coverage
+from skprob.plotting import plot_predictive_bands
 
 # The test suite sets SKPROB_GALLERY_FAST=1 to run this page on less data and shorter training.
 FAST = os.environ.get("SKPROB_GALLERY_FAST") == "1"
@@ -81,13 +82,9 @@ models = {
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True, layout="constrained")
 grid = np.linspace(0.0, 1.0, 200)[:, None]
-for ax, colour, (name, model) in zip(axes, ["C1", "C0"], models.items(), strict=True):
-    grid_dist = model.predict_dist(grid)
-    lower, upper = grid_dist.interval(0.9)
+for ax, (name, model) in zip(axes, models.items(), strict=True):
     ax.scatter(X_test[:, 0], y_test, s=5, color="0.6", alpha=0.6, label="held-out data")
-    ax.fill_between(grid[:, 0], lower, upper, color=colour, alpha=0.3, linewidth=0,
-                    label="predicted 90% interval")
-    ax.plot(grid[:, 0], grid_dist.mean(), color=colour, linewidth=2, label="predicted mean")
+    plot_predictive_bands(model, grid, confidences=(0.9,), ax=ax)
     ax.plot(grid[:, 0], true_mean(grid[:, 0]), "k--", linewidth=1, label="true mean")
     ax.set_title(f"{name}\nheld-out NLL = {model.nll(X_test, y_test):.3f} nats")
     ax.set_xlabel("x")

@@ -27,6 +27,7 @@ from scipy.special import expit
 from sklearn.model_selection import train_test_split
 
 from skprob import BetaMLPRegressor, HeteroscedasticRegressor
+from skprob.plotting import plot_predictive_bands
 
 # The test suite sets SKPROB_GALLERY_FAST=1 to run this page on less data and shorter training.
 FAST = os.environ.get("SKPROB_GALLERY_FAST") == "1"
@@ -75,13 +76,9 @@ models = {"normal (HeteroscedasticRegressor)": normal, "beta (BetaMLPRegressor)"
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True, layout="constrained")
 grid = np.linspace(-1.5, 1.5, 200)[:, None]
-for ax, colour, (name, model) in zip(axes, ["C3", "C0"], models.items(), strict=True):
-    grid_dist = model.predict_dist(grid)
-    lower, upper = grid_dist.interval(0.9)
+for ax, (name, model) in zip(axes, models.items(), strict=True):
     ax.scatter(X_test[:, 0], y_test, s=5, color="0.6", alpha=0.6, label="held-out data")
-    ax.fill_between(grid[:, 0], lower, upper, color=colour, alpha=0.3, linewidth=0,
-                    label="predicted 90% interval")
-    ax.plot(grid[:, 0], grid_dist.mean(), color=colour, linewidth=2, label="predicted mean")
+    plot_predictive_bands(model, grid, confidences=(0.9,), ax=ax)
     ax.axhspan(-0.2, 0.0, color="0.9", zorder=0)
     ax.axhspan(1.0, 1.2, color="0.9", zorder=0, label="outside (0, 1)")
     ax.set_ylim(-0.2, 1.2)

@@ -61,7 +61,8 @@ extensions = [
     "sphinx-mathjax-offline",
     "autolink_api",
 ]
-if os.environ.get("SKPROB_DOCS_INTERSPHINX") == "1":
+intersphinx_enabled = os.environ.get("SKPROB_DOCS_INTERSPHINX") == "1"
+if intersphinx_enabled:
     extensions.append("sphinx.ext.intersphinx")
     intersphinx_mapping = {
         "python": ("https://docs.python.org/3", None),

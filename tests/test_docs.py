@@ -155,6 +155,14 @@ def test_every_mention_of_a_public_object_is_a_link(site):
         if found:
             unlinked[path.relative_to(site["output"]).as_posix()] = found
     assert not unlinked, f"mentions that are not links: {unlinked}"
+    # scikit-learn's objects link to its API pages (by their URL scheme when the build
+    # has no intersphinx inventories): in prose code and in docstrings' roles alike.
+    pipelines = (site["output"] / "howto_pipelines.html").read_text(encoding="utf-8")
+    sklearn_pages = "https://scikit-learn.org/stable/modules/generated/"
+    assert f'{sklearn_pages}sklearn.model_selection.GridSearchCV.html"' in pipelines
+    counts = (site["output"] / "auto_examples" / "plot_poisson_counts.html").read_text(
+        encoding="utf-8")
+    assert f'{sklearn_pages}sklearn.linear_model.PoissonRegressor.html"' in counts
 
 
 @needs_docs_tools

@@ -9,9 +9,15 @@ resolved, inline code and CamelCase words in prose that name an object documente
 in the Python domain become references to it. Code blocks, headings and text that
 is already a link are left alone.
 
+Without intersphinx (which needs the network to fetch inventories), references to
+scikit-learn, numpy, scipy, pandas and torch objects, and inline-code mentions of
+scikit-learn's estimators and functions by name (```GridSearchCV```), link to those
+projects' API pages through their URL scheme instead.
+
 The test of the documentation build counts the mentions this leaves unlinked.
 """
 
+import functools
 import re
 
 from docutils import nodes
@@ -31,6 +37,65 @@ _SKIP_PARENTS = (
     addnodes.pending_xref,
     addnodes.desc_signature,
 )
+
+
+#: API page of an object of another project, by its full name.
+EXTERNAL_PAGES = {
+    "sklearn": "https://scikit-learn.org/stable/modules/generated/{}.html",
+    "numpy": "https://numpy.org/doc/stable/reference/generated/{}.html",
+    "scipy": "https://docs.scipy.org/doc/scipy/reference/generated/{}.html",
+    "pandas": "https://pandas.pydata.org/docs/reference/api/{}.html",
+    "torch": "https://docs.pytorch.org/docs/stable/generated/{}.html",
+}
+
+
+def external_page(full_name, reftype="obj"):
+    """The URL of ``full_name``'s API page in its project, or None for another project.
+
+    Methods and attributes are anchors on their class's page.
+    """
+    pattern = EXTERNAL_PAGES.get(full_name.partition(".")[0])
+    if not pattern or "." not in full_name:
+        return None
+    # A type named by its defining module (sklearn.preprocessing._data.StandardScaler) is
+    # documented under its public one: the path up to its first private part.
+    parts = full_name.split(".")
+    private = [i for i, part in enumerate(parts) if part.startswith("_")]
+    if private:
+        if reftype in ("meth", "attr"):
+            return None
+        full_name = ".".join(parts[: private[0]] + parts[-1:])
+    if reftype in ("meth", "attr"):
+        return pattern.format(full_name.rpartition(".")[0]) + "#" + full_name
+    return pattern.format(full_name)
+
+
+@functools.cache
+def sklearn_names():
+    """``{name: public full name}`` of scikit-learn's estimators, and of its model
+    selection and metrics functions (other function names, such as ``shuffle`` or
+    ``clone``, read as ordinary words in code snippets)."""
+    from sklearn.utils.discovery import all_estimators, all_functions
+
+    functions = [(name, obj) for name, obj in all_functions()
+                 if obj.__module__.startswith(("sklearn.model_selection", "sklearn.metrics"))]
+    names = {}
+    for name, obj in [*all_estimators(), *functions]:
+        # The public module is the path up to its first private part:
+        # sklearn.model_selection._search.GridSearchCV -> sklearn.model_selection.
+        parts = []
+        for part in obj.__module__.split("."):
+            if part.startswith("_"):
+                break
+            parts.append(part)
+        names[name] = ".".join([*parts, name])
+    return names
+
+
+def _external_reference(url, child):
+    ref = nodes.reference("", "", internal=False, refuri=url)
+    ref += child
+    return ref
 
 
 def documented_names(env):
@@ -98,6 +163,11 @@ class LinkApiMentions(SphinxPostTransform):
             full = match and names.get(match["name"])
             if full:
                 literal.replace_self(_reference(full, literal.deepcopy()))
+            elif match and not self.app.config.intersphinx_enabled:
+                outside = sklearn_names().get(match["name"]) or match["name"]
+                url = external_page(outside) if outside.startswith("sklearn.") else None
+                if url:
+                    literal.replace_self(_external_reference(url, literal.deepcopy()))
         for text in list(self.document.findall(nodes.Text)):
             parent = text.parent
             if (parent is None or isinstance(parent, nodes.literal)
@@ -124,8 +194,11 @@ def resolve_short_names(app, env, node, contnode):
     """
     if node.get("refdomain") != "py":
         return None
-    target = node.get("reftarget", "")
-    full = documented_names(env).get(target.removeprefix("~"))
+    target = node.get("reftarget", "").removeprefix("~")
+    full = documented_names(env).get(target)
+    if full is None and not app.config.intersphinx_enabled:
+        url = external_page(target, node.get("reftype"))
+        return _external_reference(url, contnode) if url else None
     if full is None or full == target:
         return None
     domain = env.get_domain("py")
@@ -134,6 +207,8 @@ def resolve_short_names(app, env, node, contnode):
 
 
 def setup(app):
+    # True in conf.py when sphinx.ext.intersphinx is on: it then resolves other projects.
+    app.add_config_value("intersphinx_enabled", False, "env")
     app.add_post_transform(LinkApiMentions)
     app.connect("missing-reference", resolve_short_names)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -37,12 +37,6 @@ SELECTION_MAX_ROWS = 20_000
 #: two fits of nested families (a negative binomial whose dispersion went to 0, and the
 #: Poisson) differ by their training noise, often with a tiny standard error.
 SELECTION_TIE = 0.01
-#: Families never proposed automatically: angles are wrapped (a different target),
-#: rates with exposure weights are scored by a likelihood up to a constant, not a
-#: density, and the Tweedie's power is a hyper-parameter to search, not one candidate.
-_NEVER_AUTOMATIC = {"von_mises", "poisson_rate", "tweedie"}
-
-
 def candidate_families(y):
     """Names of the registered regression families whose support holds ``y``.
 
@@ -67,7 +61,7 @@ def candidate_families(y):
     names = []
     for name in available_families():
         family = get_family(name)
-        if family.is_classifier or name in _NEVER_AUTOMATIC:
+        if family.is_classifier or not family.proposed_by_auto:
             continue
         wide = y.ndim == 2 and y.shape[1] > 1
         if (family.joint and not wide) or (y.ndim == 2 and not family.joint

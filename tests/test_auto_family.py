@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from skprob import DistributionRegressor
+from skprob import DistributionRegressor, available_families, get_family
 from skprob._selection import candidate_families, select_family
 
 
@@ -63,6 +63,17 @@ def test_candidate_families_follow_the_target_support():
     assert "poisson" not in candidate_families(rng.normal(size=100))
     assert "gamma" in candidate_families(rng.gamma(2.0, size=100))
     assert "von_mises" not in candidate_families(rng.uniform(-3.0, 3.0, 100))
+
+
+def test_a_family_opts_out_of_auto_in_its_own_file(monkeypatch):
+    """proposed_by_auto on the family class decides; the selection names no family."""
+    amounts = np.r_[np.zeros(30), np.random.default_rng(4).gamma(2.0, size=70)]
+    opted_out = {name for name in available_families()
+                 if not get_family(name).proposed_by_auto}
+    assert opted_out == {"von_mises", "poisson_rate", "tweedie"}
+    assert not opted_out & set(candidate_families(amounts))
+    monkeypatch.setattr(type(get_family("tweedie")), "proposed_by_auto", True)
+    assert "tweedie" in candidate_families(amounts)
 
 
 def test_the_fewest_parameters_win_a_tie():

@@ -134,6 +134,10 @@ class Family(BaseEstimator):
     point_prediction: ClassVar[str] = "mode"
     #: The user-facing distribution class, which holds the log-density.
     distribution_class: ClassVar[type] = Distribution
+    #: Whether ``DistributionRegressor(distribution="auto")`` proposes this family for a
+    #: target in its support; a family whose likelihood is not comparable with the
+    #: others' (or that has a hyper-parameter to search) sets it to False.
+    proposed_by_auto: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -95,15 +95,15 @@ class LogNormalDistribution(ScipyDistribution):
         with np.errstate(over="ignore"):  # inf for sigma beyond 1.3e154: the moments are inf
             return self._params["sigma"] ** 2
 
-    def _median_times(self, log_factor):
-        """``median * exp(log_factor)``, inf where it exceeds the float range, not NaN.
+    def _median_times(self, log_factor, power=1):
+        """``median ** power * exp(log_factor)``, inf where it exceeds the float range.
 
         Summed in log space, so a factor that overflows on its own (``exp(inf)``) times
         a median that is 0 after underflow gives 0 rather than NaN.
         """
         median = self._params["median"]
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            product = np.exp(np.log(median) + log_factor)
+            product = np.exp(power * np.log(median) + log_factor)
         return np.where(median > 0, product, 0.0)
 
     def mean(self):
@@ -112,11 +112,7 @@ class LogNormalDistribution(ScipyDistribution):
     def var(self):
         s2 = self._sigma_squared()
         with np.errstate(over="ignore"):  # inf only where the variance exceeds 1.8e308
-            log_factor = s2 + np.log(np.expm1(s2))
-        median = self._params["median"]
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            product = np.exp(2.0 * np.log(median) + log_factor)
-        return np.where(median > 0, product, 0.0)
+            return self._median_times(s2 + np.log(np.expm1(s2)), power=2)
 
     def std(self):
         s2 = self._sigma_squared()

@@ -93,6 +93,9 @@ class PoissonRateFamily(Family):
 
     name = "poisson_rate"
     distribution_class = PoissonRateDistribution
+    # Rates with exposure weights are scored by a likelihood up to a constant, not a
+    # density comparable with the other families'.
+    proposed_by_auto = False
     params = {"rate": Parameter(Exp())}
     point_prediction = "mean"  # a rate, not a count: its mode would be an integer
 

@@ -257,6 +257,8 @@ class TweedieFamily(Family):
 
     name = "tweedie"
     distribution_class = TweedieDistribution
+    # Its power is a hyper-parameter to search, not one candidate.
+    proposed_by_auto = False
     params = {"mean": Parameter(Exp()), "dispersion": Parameter(Exp())}
     point_prediction = "mean"  # the atom at 0 makes the mode 0 for most rows
     multi_output = False

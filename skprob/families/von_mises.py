@@ -185,6 +185,8 @@ class VonMisesFamily(Family):
 
     name = "von_mises"
     distribution_class = VonMisesDistribution
+    # Angles are wrapped: a different target from the real line the others model.
+    proposed_by_auto = False
     # The mean direction comes from a point (c, s) in the plane, so the network never
     # has to jump between -pi and pi.
     params = {
